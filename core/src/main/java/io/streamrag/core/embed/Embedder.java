@@ -17,6 +17,7 @@ public interface Embedder extends AutoCloseable {
     /** Embeds a search query; models with a query instruction apply it here. */
     float[] embedQuery(String text);
 
+    /** The length of every vector this embedder returns. */
     int dimension();
 
     /** A stable id of the model and its variant, e.g. {@code bge-small-en-v1.5-q}; part of cache keys. */
@@ -25,6 +26,7 @@ public interface Embedder extends AutoCloseable {
     /** The model's own tokenizer, for token-aware chunking. */
     TokenCounter tokenCounter();
 
+    /** Frees the model's resources; no call may be made afterwards. */
     @Override
     void close();
 }

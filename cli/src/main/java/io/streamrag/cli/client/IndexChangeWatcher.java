@@ -1,0 +1,61 @@
+package io.streamrag.cli.client;
+
+import io.streamrag.schemas.IndexChange;
+import io.streamrag.schemas.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Follows rag.index-changes from the moment it is opened, to tell when submitted versions became searchable.
+ * Not thread-safe; the owner closes it.
+ */
+public final class IndexChangeWatcher implements AutoCloseable {
+    private final TopicTail<String, IndexChange> tail;
+
+    IndexChangeWatcher(String bootstrapServers) {
+        this.tail = new TopicTail<>(bootstrapServers, Topics.INDEX_CHANGES.name(),
+                Topics.INDEX_CHANGES.keySerde().deserializer(), Topics.INDEX_CHANGES.valueSerde().deserializer());
+    }
+
+    /**
+     * Waits until, for every key, an IndexChange with at least the expected version has been announced.
+     *
+     * @param expectedVersions document key ({@link Topics#documentKey}) → the version that must become visible
+     * @return the matching changes, one per key
+     * @throws StackUnreachableException naming how many documents are missing when the timeout passes
+     */
+    public List<IndexChange> awaitVersions(Map<String, Long> expectedVersions, Duration timeout) {
+        Map<String, Long> pending = new HashMap<>(expectedVersions);
+        List<IndexChange> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!pending.isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new StackUnreachableException(pending.size() + " of " + expectedVersions.size()
+                        + " documents were not searchable within " + timeout.toSeconds() + "s (for example "
+                        + pending.keySet().iterator().next() + "): is the ingest job running? see its log");
+            }
+            for (ConsumerRecord<String, IndexChange> record : tail.poll(Duration.ofMillis(100))) {
+                IndexChange change = record.value();
+                if (change == null) {
+                    continue;
+                }
+                String key = Topics.documentKey(change.getCollection(), change.getDocId());
+                Long expected = pending.get(key);
+                if (expected != null && change.getVersion() >= expected) {
+                    pending.remove(key);
+                    seen.add(change);
+                }
+            }
+        }
+        return seen;
+    }
+
+    @Override
+    public void close() {
+        tail.close();
+    }
+}

@@ -1,0 +1,171 @@
+package io.streamrag.cli.dev;
+
+import io.streamrag.core.embed.EmbeddingModel;
+import io.streamrag.core.embed.OnnxEmbedder;
+import io.streamrag.core.generate.ExtractiveGenerator;
+import io.streamrag.core.query.HybridQueryEngine;
+import io.streamrag.core.store.LuceneShardStore;
+import io.streamrag.ingest.IngestJob;
+import io.streamrag.ingest.IngestSettings;
+import io.streamrag.query.QueryStreams;
+import io.streamrag.query.QueryStreamsSettings;
+import io.streamrag.schemas.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole streamrag stack in this JVM, with real components: a Kafka broker (KRaft), the ingest job on a
+ * Flink MiniCluster, the query processor on Kafka Streams, Lucene shards on disk and the ONNX model.
+ *
+ * <p>Everything lives under {@link DevSettings#dataDir()} and survives a restart. The creator owns the stack and
+ * closes it; {@link #close()} stops the parts in reverse order of their start.
+ */
+public final class DevStack implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
+    private static final int QUERY_PARTITIONS = 4;
+
+    private final Deque<AutoCloseable> parts = new ArrayDeque<>();
+    private String bootstrapServers;
+
+    private DevStack() {
+    }
+
+    /** Starts every part and returns once documents and queries are accepted. */
+    public static DevStack start(DevSettings settings) throws Exception {
+        DevStack stack = new DevStack();
+        try {
+            stack.startParts(settings);
+            return stack;
+        } catch (Exception | Error e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startParts(DevSettings settings) throws Exception {
+        Path dataDir = settings.dataDir().toAbsolutePath();
+        Files.createDirectories(dataDir);
+        int kafkaPort = settings.kafkaPort() == 0 ? freePort() : settings.kafkaPort();
+        int controllerPort = settings.controllerPort() == 0 ? freePort() : settings.controllerPort();
+
+        EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), kafkaPort, controllerPort);
+        parts.push(kafka);
+        bootstrapServers = kafka.bootstrapServers();
+        Properties adminProps = new Properties();
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(adminProps)) {
+            StackTopics.createMissing(admin, StackTopics.all(QUERY_PARTITIONS));
+        }
+
+        Path indexDir = dataDir.resolve("index");
+        IngestSettings ingestSettings = IngestSettings.builder()
+                .bootstrapServers(bootstrapServers)
+                .indexDir(indexDir)
+                .build();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flinkConfiguration(dataDir));
+        JobClient job = IngestJob.start(env, ingestSettings);
+        parts.push(() -> cancel(job));
+
+        OnnxEmbedder queryEmbedder = OnnxEmbedder.create(EmbeddingModel.fromId(ingestSettings.embeddingModelId()));
+        parts.push(queryEmbedder);
+        LuceneShardStore readStore = LuceneShardStore.builder()
+                .dataDir(indexDir)
+                .dimension(queryEmbedder.dimension())
+                .readOnly(true)
+                .build();
+        parts.push(readStore);
+        HybridQueryEngine engine = HybridQueryEngine.builder()
+                .embedder(queryEmbedder)
+                .store(readStore)
+                .generator(new ExtractiveGenerator())
+                .build();
+        QueryStreams queries = QueryStreams.start(QueryStreamsSettings.builder()
+                .bootstrapServers(bootstrapServers)
+                .stateDir(dataDir.resolve("streams"))
+                .build(), engine);
+        parts.push(queries);
+
+        awaitRunning(job, Duration.ofMinutes(2));
+        queries.awaitRunning(Duration.ofMinutes(2));
+        LOG.info("stack running: Kafka {}, index {}, topics {} -> {}", bootstrapServers, indexDir,
+                Topics.DOCUMENTS.name(), Topics.RESPONSES.name());
+    }
+
+    private static Configuration flinkConfiguration(Path dataDir) {
+        Configuration config = new Configuration();
+        config.set(CoreOptions.DEFAULT_PARALLELISM, 1);
+        config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dataDir.resolve("flink/checkpoints").toUri().toString());
+        config.set(CoreOptions.TMP_DIRS, dataDir.resolve("flink/tmp").toString());
+        return config;
+    }
+
+    private static void awaitRunning(JobClient job, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            JobStatus status = job.getJobStatus().get(10, TimeUnit.SECONDS);
+            if (status == JobStatus.RUNNING) {
+                return;
+            }
+            if (status.isGloballyTerminalState()) {
+                throw new IllegalStateException("the ingest job stopped while starting: " + status
+                        + " (see the log above for the cause)");
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the ingest job was not running after " + timeout.toSeconds() + "s");
+    }
+
+    private static void cancel(JobClient job) throws Exception {
+        JobStatus status = job.getJobStatus().get(10, TimeUnit.SECONDS);
+        if (!status.isTerminalState()) {
+            job.cancel().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free local port", e);
+        }
+    }
+
+    /** The Kafka bootstrap address clients use to reach this stack. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    @Override
+    public void close() {
+        while (!parts.isEmpty()) {
+            AutoCloseable part = parts.pop();
+            try {
+                part.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                LOG.warn("interrupted while stopping {}", part);
+            } catch (Exception e) {
+                // keep stopping the other parts: a failed close must not leave the broker running
+                LOG.warn("failed to stop a part of the stack: {}", e.toString(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.streamrag.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamrag.cli.dev.DevSettings;
+import io.streamrag.cli.dev.DevStack;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole path with real components, driven through the command line as a user would: a Kafka broker
+ * (KRaft), the ingest job on a Flink MiniCluster, the query processor on Kafka Streams, Lucene shards and the
+ * ONNX model. Submit, ask, update, ask, delete, ask.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EndToEndIT {
+    private static final String COLLECTION = "e2e";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tempDir;
+
+    private DevStack stack;
+
+    @BeforeAll
+    void startStack() throws Exception {
+        stack = DevStack.start(new DevSettings(tempDir.resolve("data"), 0, 0));
+    }
+
+    @AfterAll
+    void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void submittedDocumentsAreSearchableAndTheRightOneIsCited() throws Exception {
+        Path corpus = tempDir.resolve("corpus.jsonl");
+        Files.write(corpus, Corpus.jsonLines(Corpus.documents()));
+
+        Result submit = cli("submit", "--collection", COLLECTION, "--wait", corpus.toString());
+
+        assertThat(submit.exitCode).as(submit.err).isZero();
+        assertThat(submit.out).contains("submitted 20 documents").contains("searchable after");
+        for (Corpus.Probe probe : Corpus.probes()) {
+            JsonNode answer = ask(probe.question());
+            assertThat(citedDocIds(answer)).as("question: %s, answer: %s", probe.question(), answer)
+                    .first().isEqualTo(probe.docId());
+            assertThat(answer.get("degradationMode").asText()).isEqualTo("normal");
+        }
+    }
+
+    @Test
+    @Order(2)
+    void anUpdateReplacesTheOldVersionInAnswers() throws Exception {
+        Path update = tempDir.resolve("update.jsonl");
+        Files.write(update, Corpus.jsonLines(List.of(Corpus.ORCHID_V2)));
+
+        Result submit = cli("submit", "--collection", COLLECTION, "--wait", update.toString());
+
+        assertThat(submit.exitCode).as(submit.err).isZero();
+        JsonNode answer = ask(Corpus.ORCHID_QUESTION);
+        assertThat(citedDocIds(answer)).first().isEqualTo(Corpus.ORCHID_V2.id());
+        assertThat(answer.get("answer").asText()).contains(Corpus.ORCHID_V2_WORD);
+        for (JsonNode citation : answer.get("citations")) {
+            assertThat(citation.get("text").asText()).doesNotContain(Corpus.ORCHID_V1_WORD);
+            assertThat(citation.get("chunkId").asText()).doesNotEndWith("@1");
+        }
+        assertThat(answer.get("answer").asText()).doesNotContain(Corpus.ORCHID_V1_WORD);
+    }
+
+    @Test
+    @Order(3)
+    void aDeletedDocumentIsNeverCitedAgain() throws Exception {
+        Result delete = cli("delete", "--collection", COLLECTION, "--wait", Corpus.ORCHID_V2.id());
+
+        assertThat(delete.exitCode).as(delete.err).isZero();
+        for (String question : List.of(Corpus.ORCHID_QUESTION, "Zephyr orchid", Corpus.ORCHID_V2_WORD)) {
+            assertThat(citedDocIds(ask(question))).doesNotContain(Corpus.ORCHID_V2.id());
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aMalformedLineIsReportedAndTheRestIsSubmitted() throws Exception {
+        Path mixed = tempDir.resolve("mixed.jsonl");
+        Files.writeString(mixed, """
+                {"id": "comet-1", "title": "Comet Varga", "text": "Comet Varga returns every 93 years and glows green."}
+                {"id": "broken", "text": 
+                {"title": "no id here", "text": "This line has no id."}
+                """);
+
+        Result submit = cli("submit", "--collection", COLLECTION, "--wait", mixed.toString());
+
+        assertThat(submit.exitCode).isEqualTo(1);
+        assertThat(submit.err).contains(mixed + ":2").contains(mixed + ":3").contains("id");
+        assertThat(submit.out).contains("submitted 1 documents");
+        assertThat(citedDocIds(ask("How often does Comet Varga return?"))).first().isEqualTo("comet-1");
+    }
+
+    private JsonNode ask(String question) throws Exception {
+        Result ask = cli("ask", "--collection", COLLECTION, "--json", "--top-k", "3", question);
+        assertThat(ask.exitCode).as(ask.err).isZero();
+        JsonNode node = JSON.readTree(ask.out);
+        assertThat(node.get("requestId").asText()).isNotBlank();
+        assertThat(node.get("timingsMs").has("total")).isTrue();
+        return node;
+    }
+
+    private static List<String> citedDocIds(JsonNode answer) {
+        List<String> ids = new ArrayList<>();
+        answer.get("citations").forEach(c -> ids.add(c.get("docId").asText()));
+        return ids;
+    }
+
+    private Result cli(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add(1, "--bootstrap");
+        all.add(2, stack.bootstrapServers());
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Streamrag.run(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private record Result(int exitCode, String out, String err) {
+    }
+}

@@ -1,0 +1,478 @@
+package io.streamrag.core.store;
+
+import io.streamrag.core.chunk.Chunk;
+import io.streamrag.core.store.internal.ChunkDocuments;
+import io.streamrag.core.store.internal.CollectionNames;
+import io.streamrag.core.store.internal.CollectionSettings;
+import io.streamrag.core.store.internal.CommitEpochs;
+import io.streamrag.core.store.internal.KeywordQueries;
+import io.streamrag.core.store.internal.LuceneShard;
+import io.streamrag.core.store.internal.ShardedCollection;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.en.EnglishAnalyzer;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.MultiReader;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.similarities.BM25Similarity;
+import org.apache.lucene.search.similarities.Similarity;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.Lock;
+import org.apache.lucene.store.LockObtainFailedException;
+import org.apache.lucene.util.IOUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded {@link VectorStore}: Lucene indexes on local disk holding HNSW vectors and BM25 text side by side,
+ * {@code shardsPerCollection} indexes per collection.
+ *
+ * <p>Layout under {@code dataDir}: {@code <collection>/shard-<i>/} (one Lucene index per shard),
+ * {@code <collection>/collection.properties} (shard count and dimension, recorded when a writer creates the
+ * collection and used from then on by every reader and writer), {@code _commit-epoch} (the last commit epoch) and
+ * {@code _writer.lock}. A document's chunks all live in shard {@link ShardRouter#shardFor(String)}.
+ *
+ * <p>Modes. A writer (the default) holds one {@code IndexWriter} per shard and an exclusive lock on
+ * {@code dataDir}, so at most one writer per directory exists across processes. A read-only store takes no lock,
+ * may live in another process, discovers collections created after it opened, and refreshes to the latest commit
+ * before every search. In both modes searches read commit points only: writes are invisible until
+ * {@link #commit()} returns, then visible to every store over the directory. A commit spans shards one after the
+ * other, so a reader that refreshes <em>while</em> a commit runs may see some shards of it early.
+ *
+ * <p>Ranking: BM25 ({@code k1=0.9, b=0.4}) over title + text analysed with {@link EnglishAnalyzer}; dense search is
+ * HNSW with dot product on vectors the store L2-normalises (cosine ranking). A search runs over all shards of the
+ * collection as one {@link MultiReader}, so BM25 statistics are global and the top k is exact across shards.
+ *
+ * <p>Thread-safety: as {@link VectorStore} says, writes and {@link #commit()} from one thread, searches from many.
+ * {@link #close()} must not overlap other calls; it discards uncommitted writes.
+ */
+public final class LuceneShardStore implements VectorStore {
+    public static final int DEFAULT_SHARDS_PER_COLLECTION = 2;
+    static final String WRITER_LOCK = "_writer.lock";
+    private static final Logger LOG = LoggerFactory.getLogger(LuceneShardStore.class);
+
+    private final Path dataDir;
+    private final int shardsPerCollection;
+    private final int dimension;
+    private final boolean readOnly;
+    private final Analyzer analyzer = new EnglishAnalyzer();
+    private final Similarity similarity = new BM25Similarity(0.9f, 0.4f);
+    private final ConcurrentMap<String, ShardedCollection> collections = new ConcurrentHashMap<>();
+    /** Guards opening collections against {@link #close()}; searches of open collections never take it. */
+    private final Object openLock = new Object();
+    private final Directory lockDirectory;
+    private final Lock writerLock;
+    /** The last epoch returned by {@link #commit()}; touched by the single writer thread only. */
+    private long epoch;
+    private volatile boolean closed;
+
+    private LuceneShardStore(Builder builder) throws IOException {
+        this.dataDir = builder.dataDir;
+        this.shardsPerCollection = builder.shardsPerCollection;
+        this.dimension = builder.dimension;
+        this.readOnly = builder.readOnly;
+        if (readOnly) {
+            this.lockDirectory = null;
+            this.writerLock = null;
+            return;
+        }
+        Files.createDirectories(dataDir);
+        Directory directory = FSDirectory.open(dataDir);
+        try {
+            this.writerLock = directory.obtainLock(WRITER_LOCK);
+            this.epoch = CommitEpochs.read(dataDir);
+        } catch (LockObtainFailedException e) {
+            IOUtils.closeWhileHandlingException(directory);
+            throw new IllegalStateException("another writer holds " + dataDir.resolve(WRITER_LOCK)
+                    + "; open this store read-only or stop the other writer", e);
+        } catch (IOException | RuntimeException e) {
+            IOUtils.closeWhileHandlingException(directory);
+            throw e;
+        }
+        this.lockDirectory = directory;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public WriteResult replaceDocument(String collection, String docId, List<IndexedChunk> chunks) {
+        requireWritable();
+        CollectionNames.requireValid(collection);
+        Objects.requireNonNull(docId, "docId");
+        Objects.requireNonNull(chunks, "chunks");
+        if (chunks.isEmpty()) {
+            return deleteDocument(collection, docId);
+        }
+        ShardedCollection sharded = collection(collection, true).orElseThrow();
+        int expectedDimension = sharded.settings().dimension();
+        List<Document> docs = new ArrayList<>(chunks.size());
+        List<String> ids = new ArrayList<>(chunks.size());
+        Set<String> seen = new HashSet<>();
+        for (IndexedChunk indexed : chunks) {
+            Chunk chunk = indexed.chunk();
+            if (!chunk.collection().equals(collection) || !chunk.docId().equals(docId)) {
+                throw new IllegalArgumentException("chunk " + chunk.chunkId() + " belongs to " + chunk.collection()
+                        + "/" + chunk.docId() + ", not to " + collection + "/" + docId);
+            }
+            if (!seen.add(chunk.chunkId())) {
+                throw new IllegalArgumentException("duplicate chunk id " + chunk.chunkId() + " in one write");
+            }
+            float[] unit = unitVector(indexed.vector(), expectedDimension, collection, "vector of chunk "
+                    + chunk.chunkId());
+            docs.add(ChunkDocuments.toDocument(chunk, unit));
+            ids.add(chunk.chunkId());
+        }
+        LuceneShard shard = sharded.shardFor(docId);
+        try {
+            List<String> previous = shard.currentChunkIds(docId);
+            shard.replace(docId, docs, ids);
+            return new WriteResult(ids, previous.stream().filter(id -> !seen.contains(id)).toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + collection + "/" + docId + " failed", e);
+        }
+    }
+
+    @Override
+    public WriteResult deleteDocument(String collection, String docId) {
+        requireWritable();
+        CollectionNames.requireValid(collection);
+        Objects.requireNonNull(docId, "docId");
+        Optional<ShardedCollection> sharded = collection(collection, false);
+        if (sharded.isEmpty()) {
+            return new WriteResult(List.of(), List.of());
+        }
+        LuceneShard shard = sharded.get().shardFor(docId);
+        try {
+            List<String> previous = shard.currentChunkIds(docId);
+            if (previous.isEmpty()) {
+                return new WriteResult(List.of(), List.of());
+            }
+            shard.delete(docId);
+            return new WriteResult(List.of(), previous);
+        } catch (IOException e) {
+            throw new UncheckedIOException("deleting " + collection + "/" + docId + " failed", e);
+        }
+    }
+
+    /**
+     * Commits every shard with uncommitted writes. The new epoch is made durable before the shards commit, so
+     * epochs never repeat, even across a crash; a commit with nothing to commit returns the current epoch.
+     */
+    @Override
+    public long commit() {
+        requireWritable();
+        ensureOpen();
+        List<LuceneShard> dirty = collections.values().stream()
+                .flatMap(c -> c.shards().stream())
+                .filter(LuceneShard::isDirty)
+                .toList();
+        if (dirty.isEmpty()) {
+            return epoch;
+        }
+        long next = epoch + 1;
+        try {
+            CommitEpochs.write(dataDir, next);
+            epoch = next;
+            for (LuceneShard shard : dirty) {
+                shard.commit(next);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("commit " + next + " in " + dataDir + " failed", e);
+        }
+        return next;
+    }
+
+    @Override
+    public List<ScoredChunk> searchDense(float[] queryVector, int k, SearchFilter filter) {
+        Objects.requireNonNull(queryVector, "queryVector");
+        requirePositiveK(k);
+        Optional<ShardedCollection> sharded = collectionForSearch(filter);
+        if (sharded.isEmpty()) {
+            return List.of();
+        }
+        float[] unit = unitVector(queryVector, sharded.get().settings().dimension(), filter.collection(),
+                "query vector");
+        return search(sharded.get(), new KnnFloatVectorQuery(ChunkDocuments.VECTOR, unit, k, filterQuery(filter)), k);
+    }
+
+    @Override
+    public List<ScoredChunk> searchKeyword(String queryText, int k, SearchFilter filter) {
+        Objects.requireNonNull(queryText, "queryText");
+        requirePositiveK(k);
+        Optional<ShardedCollection> sharded = collectionForSearch(filter);
+        if (sharded.isEmpty()) {
+            return List.of();
+        }
+        Optional<Query> terms = KeywordQueries.disjunction(analyzer, ChunkDocuments.CONTENT, queryText);
+        if (terms.isEmpty()) {
+            return List.of();
+        }
+        Query query = new BooleanQuery.Builder()
+                .add(terms.get(), BooleanClause.Occur.MUST)
+                .add(filterQuery(filter), BooleanClause.Occur.FILTER)
+                .build();
+        return search(sharded.get(), query, k);
+    }
+
+    /** Scatters {@code query} to every shard of the collection and gathers the global top {@code k}. */
+    private List<ScoredChunk> search(ShardedCollection sharded, Query query, int k) {
+        List<LuceneShard> shards = sharded.shards();
+        IndexSearcher[] acquired = new IndexSearcher[shards.size()];
+        try {
+            if (readOnly) {
+                // Another process writes: pick up its latest commit before every search.
+                for (LuceneShard shard : shards) {
+                    shard.refresh();
+                }
+            }
+            IndexReader[] readers = new IndexReader[shards.size()];
+            for (int i = 0; i < shards.size(); i++) {
+                acquired[i] = shards.get(i).acquire();
+                readers[i] = acquired[i].getIndexReader();
+            }
+            // closeSubReaders=false: the MultiReader borrows the shard readers (it takes and drops a reference).
+            try (MultiReader all = new MultiReader(readers, false)) {
+                IndexSearcher searcher = new IndexSearcher(all);
+                searcher.setSimilarity(similarity);
+                TopDocs top = searcher.search(query, k);
+                StoredFields stored = searcher.storedFields();
+                List<ScoredChunk> hits = new ArrayList<>(top.scoreDocs.length);
+                for (ScoreDoc hit : top.scoreDocs) {
+                    hits.add(new ScoredChunk(ChunkDocuments.toChunk(stored.document(hit.doc)), hit.score));
+                }
+                return hits;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("search of collection '" + sharded.name() + "' in " + dataDir
+                    + " failed", e);
+        } finally {
+            releaseAll(shards, acquired);
+        }
+    }
+
+    private static void releaseAll(List<LuceneShard> shards, IndexSearcher[] acquired) {
+        IOException failure = null;
+        for (int i = 0; i < acquired.length; i++) {
+            if (acquired[i] == null) {
+                continue;
+            }
+            try {
+                shards.get(i).release(acquired[i]);
+            } catch (IOException e) {
+                failure = IOUtils.useOrSuppress(failure, e);
+            }
+        }
+        if (failure != null) {
+            throw new UncheckedIOException("releasing shard searchers failed", failure);
+        }
+    }
+
+    private static Query filterQuery(SearchFilter filter) {
+        BooleanQuery.Builder builder = new BooleanQuery.Builder();
+        // The collection term is redundant with the per-collection directories, and deliberately so: collections
+        // are walls, and every store query names its collection (DESIGN invariant 6).
+        builder.add(new TermQuery(new Term(ChunkDocuments.COLLECTION, filter.collection())),
+                BooleanClause.Occur.FILTER);
+        for (Map.Entry<String, String> e : new TreeMap<>(filter.metadata()).entrySet()) {
+            builder.add(new TermQuery(new Term(ChunkDocuments.META_PREFIX + e.getKey(), e.getValue())),
+                    BooleanClause.Occur.FILTER);
+        }
+        return builder.build();
+    }
+
+    private Optional<ShardedCollection> collectionForSearch(SearchFilter filter) {
+        Objects.requireNonNull(filter, "filter");
+        CollectionNames.requireValid(filter.collection());
+        return collection(filter.collection(), false);
+    }
+
+    /**
+     * The open collection {@code name}: opened from disk on first use, created when {@code create} (writers
+     * only), or empty when it does not exist (yet).
+     */
+    private Optional<ShardedCollection> collection(String name, boolean create) {
+        ensureOpen();
+        ShardedCollection open = collections.get(name);
+        if (open != null) {
+            return Optional.of(open);
+        }
+        Path collectionDir = dataDir.resolve(name);
+        if (!create && !Files.isRegularFile(collectionDir.resolve(CollectionSettings.FILE_NAME))) {
+            return Optional.empty();
+        }
+        synchronized (openLock) {
+            ensureOpen();
+            open = collections.get(name);
+            if (open != null) {
+                return Optional.of(open);
+            }
+            try {
+                Optional<ShardedCollection> opened = readOnly
+                        ? ShardedCollection.openReader(collectionDir, name)
+                        : Optional.of(ShardedCollection.openWriter(collectionDir, name,
+                                new CollectionSettings(shardsPerCollection, dimension), analyzer, similarity));
+                opened.ifPresent(c -> {
+                    collections.put(name, c);
+                    LOG.info("opened collection '{}' in {} ({} shards, dimension {}, {})", name, dataDir,
+                            c.settings().shards(), c.settings().dimension(), readOnly ? "read-only" : "writer");
+                });
+                return opened;
+            } catch (IOException e) {
+                throw new UncheckedIOException("opening collection '" + name + "' in " + dataDir + " failed", e);
+            }
+        }
+    }
+
+    private static float[] unitVector(float[] vector, int expectedDimension, String collection, String what) {
+        if (vector.length != expectedDimension) {
+            throw new IllegalArgumentException(what + " has " + vector.length + " dimensions, collection '"
+                    + collection + "' stores " + expectedDimension);
+        }
+        double sumOfSquares = 0;
+        for (float x : vector) {
+            if (!Float.isFinite(x)) {
+                throw new IllegalArgumentException(what + " contains a non-finite value: " + x);
+            }
+            sumOfSquares += (double) x * x;
+        }
+        if (sumOfSquares == 0) {
+            throw new IllegalArgumentException(what + " is all zeros and has no direction");
+        }
+        float scale = (float) (1.0 / Math.sqrt(sumOfSquares));
+        float[] unit = new float[vector.length];
+        for (int i = 0; i < vector.length; i++) {
+            unit[i] = vector[i] * scale;
+        }
+        return unit;
+    }
+
+    private static void requirePositiveK(int k) {
+        if (k <= 0) {
+            throw new IllegalArgumentException("k must be > 0, got " + k);
+        }
+    }
+
+    private void requireWritable() {
+        if (readOnly) {
+            throw new UnsupportedOperationException("store over " + dataDir + " is open read-only");
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("store over " + dataDir + " is closed");
+        }
+    }
+
+    /** Closes every shard (discarding uncommitted writes) and releases the writer lock. Idempotent. */
+    @Override
+    public void close() {
+        List<Closeable> toClose = new ArrayList<>();
+        synchronized (openLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            toClose.addAll(collections.values());
+            collections.clear();
+        }
+        toClose.add(analyzer);
+        toClose.add(writerLock);
+        toClose.add(lockDirectory);
+        try {
+            IOUtils.close(toClose);
+        } catch (IOException e) {
+            throw new UncheckedIOException("closing store over " + dataDir + " failed", e);
+        }
+    }
+
+    /** Builds a {@link LuceneShardStore}; {@code dataDir} and {@code dimension} are required. Not thread-safe. */
+    public static final class Builder {
+        private Path dataDir;
+        private int shardsPerCollection = DEFAULT_SHARDS_PER_COLLECTION;
+        private int dimension;
+        private boolean readOnly;
+
+        private Builder() {
+        }
+
+        /** The root directory of all collections (required); a writer creates it when missing. */
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+            return this;
+        }
+
+        /** Shards of a collection this writer creates (default 2); existing collections keep their own count. */
+        public Builder shardsPerCollection(int shardsPerCollection) {
+            if (shardsPerCollection <= 0) {
+                throw new IllegalArgumentException("shardsPerCollection must be > 0, got " + shardsPerCollection);
+            }
+            this.shardsPerCollection = shardsPerCollection;
+            return this;
+        }
+
+        /** Vector dimension of collections this writer creates (required); existing collections keep theirs. */
+        public Builder dimension(int dimension) {
+            if (dimension <= 0 || dimension > KnnVectorsFormat.DEFAULT_MAX_DIMENSIONS) {
+                throw new IllegalArgumentException("dimension must be in [1, "
+                        + KnnVectorsFormat.DEFAULT_MAX_DIMENSIONS + "], got " + dimension);
+            }
+            this.dimension = dimension;
+            return this;
+        }
+
+        /** Opens without the write lock; writes then throw {@link UnsupportedOperationException} (default false). */
+        public Builder readOnly(boolean readOnly) {
+            this.readOnly = readOnly;
+            return this;
+        }
+
+        /**
+         * Opens the store.
+         *
+         * @throws IllegalStateException when a required option is missing or another writer holds the directory
+         * @throws UncheckedIOException  when the directory cannot be opened
+         */
+        public LuceneShardStore build() {
+            if (dataDir == null) {
+                throw new IllegalStateException("dataDir is required");
+            }
+            if (dimension == 0) {
+                throw new IllegalStateException("dimension is required");
+            }
+            try {
+                return new LuceneShardStore(this);
+            } catch (IOException e) {
+                throw new UncheckedIOException("opening store over " + dataDir + " failed", e);
+            }
+        }
+    }
+}

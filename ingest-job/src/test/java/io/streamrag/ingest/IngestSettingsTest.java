@@ -1,0 +1,115 @@
+package io.streamrag.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.streamrag.core.embed.EmbeddingModel;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class IngestSettingsTest {
+
+    @Test
+    void hasTheDocumentedDefaults() {
+        IngestSettings s = IngestSettings.builder().indexDir(Path.of("/data/index")).build();
+
+        assertThat(s.bootstrapServers()).isEqualTo("localhost:9092");
+        assertThat(s.documentsTopic()).isEqualTo("rag.documents");
+        assertThat(s.indexChangesTopic()).isEqualTo("rag.index-changes");
+        assertThat(s.groupId()).isEqualTo("streamrag-ingest");
+        assertThat(s.indexDir()).isEqualTo(Path.of("/data/index"));
+        assertThat(s.shardsPerCollection()).isEqualTo(2);
+        assertThat(s.embeddingModelId()).isEqualTo(EmbeddingModel.DEFAULT.id());
+        assertThat(s.embedThreads()).isEqualTo(2);
+        assertThat(s.chunkMaxTokens()).isEqualTo(256);
+        assertThat(s.chunkOverlapTokens()).isEqualTo(32);
+        assertThat(s.commitIntervalMs()).isEqualTo(200);
+        assertThat(s.maxBatchDocuments()).isEqualTo(64);
+        assertThat(s.checkpointIntervalMs()).isEqualTo(5000);
+        assertThat(s.startFromEarliest()).isTrue();
+    }
+
+    @Test
+    void parsesEveryFlag() {
+        IngestSettings s = IngestSettings.fromArgs(new String[] {
+            "--bootstrap", "kafka:29092", "--documents-topic", "docs", "--index-changes-topic=changes",
+            "--group-id", "g", "--index-dir", "/x", "--shards", "4", "--model", EmbeddingModel.BGE_SMALL_EN_V15.id(),
+            "--embed-threads", "3", "--chunk-max-tokens", "128", "--chunk-overlap-tokens", "0",
+            "--commit-interval-ms", "50", "--max-batch-documents", "8", "--checkpoint-interval-ms", "1000",
+            "--start-from-earliest", "false"});
+
+        assertThat(s.bootstrapServers()).isEqualTo("kafka:29092");
+        assertThat(s.documentsTopic()).isEqualTo("docs");
+        assertThat(s.indexChangesTopic()).isEqualTo("changes");
+        assertThat(s.groupId()).isEqualTo("g");
+        assertThat(s.indexDir()).isEqualTo(Path.of("/x"));
+        assertThat(s.shardsPerCollection()).isEqualTo(4);
+        assertThat(s.embeddingModelId()).isEqualTo(EmbeddingModel.BGE_SMALL_EN_V15.id());
+        assertThat(s.embedThreads()).isEqualTo(3);
+        assertThat(s.chunkMaxTokens()).isEqualTo(128);
+        assertThat(s.chunkOverlapTokens()).isZero();
+        assertThat(s.commitIntervalMs()).isEqualTo(50);
+        assertThat(s.maxBatchDocuments()).isEqualTo(8);
+        assertThat(s.checkpointIntervalMs()).isEqualTo(1000);
+        assertThat(s.startFromEarliest()).isFalse();
+    }
+
+    @Test
+    void rejectsBadFlagsNamingTheFlag() {
+        assertThatThrownBy(() -> IngestSettings.fromArgs(new String[] {"--bootstrap", "k:1"}))
+                .hasMessageContaining("indexDir is required");
+        assertThatThrownBy(() -> IngestSettings.fromArgs(new String[] {"--index-dir", "/x", "--shards", "two"}))
+                .hasMessageContaining("--shards must be a number, got 'two'");
+        assertThatThrownBy(() -> IngestSettings.fromArgs(new String[] {"--index-dir", "/x", "--nope", "1"}))
+                .hasMessageContaining("unknown option --nope");
+        assertThatThrownBy(() -> IngestSettings.fromArgs(new String[] {"--index-dir"}))
+                .hasMessageContaining("--index-dir needs a value");
+        assertThatThrownBy(() -> IngestSettings.fromArgs(new String[] {"--index-dir", "/x",
+            "--start-from-earliest", "yes"}))
+                .hasMessageContaining("--start-from-earliest must be true or false, got 'yes'");
+    }
+
+    @Test
+    void validatesEachOptionNamingItAndTheBadValue() {
+        IngestSettings.Builder b = IngestSettings.builder();
+        assertThatThrownBy(() -> b.shardsPerCollection(0)).hasMessage("shardsPerCollection must be > 0, got 0");
+        assertThatThrownBy(() -> b.embedThreads(-1)).hasMessage("embedThreads must be > 0, got -1");
+        assertThatThrownBy(() -> b.chunkMaxTokens(0)).hasMessage("chunkMaxTokens must be > 0, got 0");
+        assertThatThrownBy(() -> b.chunkOverlapTokens(-1)).hasMessage("chunkOverlapTokens must be >= 0, got -1");
+        assertThatThrownBy(() -> b.commitIntervalMs(0)).hasMessage("commitIntervalMs must be > 0, got 0");
+        assertThatThrownBy(() -> b.maxBatchDocuments(0)).hasMessage("maxBatchDocuments must be > 0, got 0");
+        assertThatThrownBy(() -> b.checkpointIntervalMs(5)).hasMessage("checkpointIntervalMs must be >= 10, got 5");
+        assertThatThrownBy(() -> b.bootstrapServers(" ")).hasMessageContaining("bootstrapServers must not be blank");
+        assertThatThrownBy(() -> b.embeddingModelId("gpt-17")).hasMessageContaining("gpt-17");
+    }
+
+    @Test
+    void checksRulesBetweenOptionsInBuild() {
+        assertThatThrownBy(() -> IngestSettings.builder().indexDir(Path.of("/x")).chunkMaxTokens(32)
+                .chunkOverlapTokens(32).build())
+                .hasMessage("chunkOverlapTokens must be < chunkMaxTokens (32), got 32");
+        assertThatThrownBy(() -> IngestSettings.builder().indexDir(Path.of("/x")).chunkMaxTokens(4096).build())
+                .hasMessageContaining("chunkMaxTokens must be <= 510").hasMessageContaining("got 4096");
+    }
+
+    @Test
+    void survivesJavaSerialization() throws Exception {
+        IngestSettings s = IngestSettings.builder().indexDir(Path.of("/data/index")).shardsPerCollection(3).build();
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(s);
+        }
+        IngestSettings copy;
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            copy = (IngestSettings) in.readObject();
+        }
+
+        assertThat(copy.toString()).isEqualTo(s.toString());
+        assertThat(copy.indexDir()).isEqualTo(Path.of("/data/index"));
+    }
+}

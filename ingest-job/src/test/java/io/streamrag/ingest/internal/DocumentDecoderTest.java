@@ -1,0 +1,115 @@
+package io.streamrag.ingest.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamrag.ingest.RawDocument;
+import io.streamrag.schemas.AvroCodec;
+import io.streamrag.schemas.DocumentEvent;
+import io.streamrag.schemas.DocumentOp;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class DocumentDecoderTest {
+    private static final AvroCodec<DocumentEvent> CODEC = AvroCodec.of(DocumentEvent.class);
+
+    private OneInputStreamOperatorTestHarness<RawDocument, DocumentChange> harness;
+    private long offset;
+
+    @BeforeEach
+    void openHarness() throws Exception {
+        harness = ProcessFunctionTestHarnesses.forProcessFunction(new DocumentDecoder());
+    }
+
+    @AfterEach
+    void closeHarness() throws Exception {
+        harness.close();
+    }
+
+    @Test
+    void decodesAnUpsertWithAllItsFields() throws Exception {
+        process(CODEC.encode(event("docs", "a/b.md", 3, DocumentOp.UPSERT, "Hello", "Some text",
+                Map.of("lang", "en"))));
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(c -> {
+            assertThat(c.collection()).isEqualTo("docs");
+            assertThat(c.docId()).isEqualTo("a/b.md");
+            assertThat(c.version()).isEqualTo(3);
+            assertThat(c.op()).isEqualTo(DocumentOp.UPSERT);
+            assertThat(c.title()).isEqualTo("Hello");
+            assertThat(c.text()).isEqualTo("Some text");
+            assertThat(c.metadata()).containsExactlyEntriesOf(Map.of("lang", "en"));
+            assertThat(c.eventTime()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_000L));
+            assertThat(c.position()).isEqualTo("rag.documents-0@0");
+        });
+        assertThat(rejected()).isEmpty();
+    }
+
+    @Test
+    void aDeleteNeedsNoText() throws Exception {
+        process(CODEC.encode(event("docs", "a", 2, DocumentOp.DELETE, null, null, Map.of())));
+
+        assertThat(harness.extractOutputValues()).extracting(DocumentChange::op).containsExactly(DocumentOp.DELETE);
+    }
+
+    @Test
+    void rejectsGarbageAndKeepsGoing() throws Exception {
+        process("definitely not avro".getBytes(StandardCharsets.UTF_8));
+        process(new byte[0]);
+        process(null);
+        process(CODEC.encode(event("docs", "a", 1, DocumentOp.UPSERT, null, "text", Map.of())));
+
+        assertThat(harness.extractOutputValues()).extracting(DocumentChange::docId).containsExactly("a");
+        assertThat(rejected()).extracting(r -> r.raw().offset()).containsExactly(0L, 1L, 2L);
+        assertThat(rejected()).allSatisfy(r -> assertThat(r.stage()).isEqualTo("decode"));
+        assertThat(rejected().get(0).reason()).isNotBlank();
+    }
+
+    @Test
+    void rejectsInvalidEventsWithTheReason() throws Exception {
+        process(CODEC.encode(event("docs", "a", 1, DocumentOp.UPSERT, "title only", null, Map.of())));
+        process(CODEC.encode(event("docs", "b", 1, DocumentOp.UPSERT, null, "  \n ", Map.of())));
+        process(CODEC.encode(event("docs", " ", 1, DocumentOp.UPSERT, null, "text", Map.of())));
+        process(CODEC.encode(event("", "c", 1, DocumentOp.UPSERT, null, "text", Map.of())));
+        process(CODEC.encode(event("a/b", "c", 1, DocumentOp.UPSERT, null, "text", Map.of())));
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(rejected()).extracting(RejectedDocument::stage).containsOnly("validate");
+        assertThat(rejected()).extracting(RejectedDocument::reason).satisfiesExactly(
+                r -> assertThat(r).contains("docs/a").contains("no text"),
+                r -> assertThat(r).contains("docs/b").contains("no text"),
+                r -> assertThat(r).contains("docId"),
+                r -> assertThat(r).contains("collection"),
+                r -> assertThat(r).contains("collection").contains("a/b"));
+    }
+
+    private void process(byte[] value) throws Exception {
+        harness.processElement(new RawDocument("rag.documents", 0, offset++, null, value), 0L);
+    }
+
+    private List<RejectedDocument> rejected() {
+        return harness.getSideOutput(DocumentDecoder.REJECTED) == null ? List.of()
+                : harness.getSideOutput(DocumentDecoder.REJECTED).stream().map(StreamRecord::getValue).toList();
+    }
+
+    static DocumentEvent event(String collection, String docId, long version, DocumentOp op, String title,
+                               String text, Map<String, String> metadata) {
+        return DocumentEvent.newBuilder()
+                .setCollection(collection)
+                .setDocId(docId)
+                .setVersion(version)
+                .setOp(op)
+                .setTitle(title)
+                .setText(text)
+                .setMetadata(metadata)
+                .setEventTime(Instant.ofEpochMilli(1_700_000_000_000L))
+                .build();
+    }
+}
