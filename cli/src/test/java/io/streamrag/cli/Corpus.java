@@ -19,11 +19,11 @@ final class Corpus {
     static final String ORCHID_V1_WORD = "turquoise";
     static final String ORCHID_V2_WORD = "crimson";
     static final Doc ORCHID_V1 = new Doc("orchid", "The Zephyr orchid",
-            "The Zephyr orchid grows on cliffs above the sea. Its flowers are " + ORCHID_V1_WORD
-                    + " and open only at dawn.");
+            "The flowers of the Zephyr orchid are " + ORCHID_V1_WORD + " and open only at dawn. "
+                    + "The plant grows on cliffs above the sea.");
     static final Doc ORCHID_V2 = new Doc("orchid", "The Zephyr orchid",
-            "The Zephyr orchid grows on cliffs above the sea. After the reclassification its flowers are described as "
-                    + ORCHID_V2_WORD + " and they open only at dawn.");
+            "Since the reclassification, the flowers of the Zephyr orchid are described as " + ORCHID_V2_WORD
+                    + ". The plant grows on cliffs above the sea and flowers at dawn.");
 
     private Corpus() {
     }

@@ -33,7 +33,7 @@ class EndToEndIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
-    Path tempDir;
+    static Path tempDir;
 
     private DevStack stack;
 
@@ -79,6 +79,7 @@ class EndToEndIT {
         JsonNode answer = ask(Corpus.ORCHID_QUESTION);
         assertThat(citedDocIds(answer)).first().isEqualTo(Corpus.ORCHID_V2.id());
         assertThat(answer.get("answer").asText()).contains(Corpus.ORCHID_V2_WORD);
+        assertThat(answer.get("citations").get(0).get("text").asText()).contains(Corpus.ORCHID_V2_WORD);
         for (JsonNode citation : answer.get("citations")) {
             assertThat(citation.get("text").asText()).doesNotContain(Corpus.ORCHID_V1_WORD);
             assertThat(citation.get("chunkId").asText()).doesNotEndWith("@1");

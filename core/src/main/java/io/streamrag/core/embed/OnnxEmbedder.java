@@ -252,8 +252,8 @@ public final class OnnxEmbedder implements Embedder {
                 throw (EmbeddingException) e;
             }
             throw new EmbeddingException("running " + model.onnxResource() + " on a batch of " + batch.size()
-                    + " texts x " + batch.length() + " tokens failed: check memory (-Xmx and native) and the"
-                    + " ONNX Runtime native library", e);
+                    + " texts x " + batch.length() + " tokens (maxTokens " + maxTokens + ") failed: " + e.getMessage()
+                    + "; check memory (-Xmx and native), the batch size and the ONNX Runtime native library", e);
         }
     }
 
