@@ -65,7 +65,7 @@ public final class QueryMapper {
                 .setCitations(citations)
                 .setDegradationMode(mode)
                 .setTimingsMs(new HashMap<>(result.timingsMs()))
-                .setCacheHits(List.of())
+                .setCacheHits(new ArrayList<>(result.cacheHits()))
                 .setError(null)
                 .build();
     }
