@@ -7,11 +7,13 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Splits text into sentences: first at line breaks (headings, list items and paragraphs end there even without
- * a full stop), then with the JDK's sentence {@link BreakIterator}. Markdown line markers are stripped.
+ * Splits text into sentences: first at line breaks (list items and paragraphs end there even without a full
+ * stop), then with the JDK's sentence {@link BreakIterator}. Markdown line markers are stripped, and Markdown
+ * headings are left out: they name a topic but state nothing, so an answer quoting one reads badly.
  */
 final class Sentences {
     private static final Pattern LINE_BREAKS = Pattern.compile("\\R+");
+    private static final Pattern HEADING = Pattern.compile("^#{1,6}\\s.*");
     private static final Pattern LINE_MARKER = Pattern.compile("^(#{1,6}\\s+|[-*+>]\\s+|\\d{1,3}[.)]\\s+)");
     /** Longer sentences (run-on text, tables, code) are cut at a word boundary so an answer stays readable. */
     static final int MAX_CHARS = 400;
@@ -24,6 +26,9 @@ final class Sentences {
         // BreakIterator is stateful: one per call keeps this thread-safe.
         BreakIterator breaks = BreakIterator.getSentenceInstance(Locale.ROOT);
         for (String line : LINE_BREAKS.split(text)) {
+            if (HEADING.matcher(line.strip()).matches()) {
+                continue;
+            }
             String stripped = LINE_MARKER.matcher(line.strip()).replaceFirst("").strip();
             if (stripped.isEmpty()) {
                 continue;

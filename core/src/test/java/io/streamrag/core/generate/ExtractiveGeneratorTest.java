@@ -146,6 +146,13 @@ class ExtractiveGeneratorTest {
         assertThat(answer.text()).isEqualTo("Checkpoints are taken every minute [1]");
     }
 
+    @Test
+    void headingsAreNeverQuoted() {
+        ScoredChunk md = hit("md", 0, "# Embedding model\nThe chunks are embedded with bge-small.\n", 1.0);
+        Answer answer = new ExtractiveGenerator(3).generate("Which embedding model is used?", List.of(md));
+        assertThat(answer.text()).isEqualTo("The chunks are embedded with bge-small. [1]");
+    }
+
     private static int sentenceCount(Answer answer) {
         return answer.text().replaceAll("\\s*\\[\\d+]", "").split("(?<=\\.)\\s+").length;
     }
