@@ -1,14 +1,10 @@
 package io.streamrag.cli;
 
-import io.streamrag.cli.client.IndexChangeWatcher;
 import io.streamrag.cli.client.StreamragClient;
 import io.streamrag.schemas.DocumentEvent;
 import io.streamrag.schemas.DocumentEvents;
-import io.streamrag.schemas.Topics;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,12 +25,8 @@ final class DeleteCommand implements Callable<Integer> {
     @Option(names = "--collection", required = true, description = "Collection to delete from")
     String collection;
 
-    @Option(names = "--wait", description = "Return when the deletes are visible to searches")
-    boolean waitForIndex;
-
-    @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS",
-            description = "How long --wait waits (default: ${DEFAULT-VALUE})")
-    long timeoutSeconds;
+    @Mixin
+    WaitOptions wait;
 
     @Parameters(arity = "1..*", paramLabel = "ID", description = "Document ids")
     List<String> ids;
@@ -42,18 +34,10 @@ final class DeleteCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         VersionClock clock = new VersionClock();
-        Map<String, Long> expected = new LinkedHashMap<>();
-        List<DocumentEvent> events = ids.stream().map(id -> {
-            DocumentEvent event = DocumentEvents.delete(collection, id, clock.next());
-            expected.put(Topics.documentKey(collection, id), event.getVersion());
-            return event;
-        }).toList();
+        List<DocumentEvent> events = ids.stream().map(id -> DocumentEvents.delete(collection, id, clock.next())).toList();
         try (StreamragClient client = StreamragClient.connect(bootstrap.bootstrap, Duration.ofSeconds(5))) {
-            if (waitForIndex) {
-                try (IndexChangeWatcher watcher = client.watchIndexChanges()) {
-                    client.send(events);
-                    watcher.awaitVersions(expected, Duration.ofSeconds(timeoutSeconds));
-                }
+            if (wait.enabled) {
+                client.sendAndAwaitVisible(events, wait.timeout());
             } else {
                 client.send(events);
             }

@@ -1,20 +1,16 @@
 package io.streamrag.cli;
 
-import io.streamrag.cli.client.IndexChangeWatcher;
 import io.streamrag.cli.client.StreamragClient;
 import io.streamrag.cli.files.DocumentFiles;
 import io.streamrag.cli.files.SourceDocument;
 import io.streamrag.schemas.DocumentEvent;
 import io.streamrag.schemas.DocumentEvents;
 import io.streamrag.schemas.IndexChange;
-import io.streamrag.schemas.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,12 +31,8 @@ final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--collection", required = true, description = "Collection to add the documents to")
     String collection;
 
-    @Option(names = "--wait", description = "Return when every submitted version is searchable")
-    boolean waitForIndex;
-
-    @Option(names = "--timeout", defaultValue = "300", paramLabel = "SECONDS",
-            description = "How long --wait waits (default: ${DEFAULT-VALUE})")
-    long timeoutSeconds;
+    @Mixin
+    WaitOptions wait;
 
     @Option(names = "--max-chars", defaultValue = "5000000", paramLabel = "N",
             description = "Reject documents with more text than this (default: ${DEFAULT-VALUE})")
@@ -59,10 +51,10 @@ final class SubmitCommand implements Callable<Integer> {
             throw new CommandFailedException("no documents to submit in " + paths);
         }
         try (StreamragClient client = StreamragClient.connect(bootstrap.bootstrap, Duration.ofSeconds(5))) {
-            Outcome outcome = submit(client, collection, read.documents(), new VersionClock(), waitForIndex,
-                    Duration.ofSeconds(timeoutSeconds));
+            Outcome outcome = submit(client, collection, read.documents(), new VersionClock(), wait.enabled,
+                    wait.timeout());
             out.println("submitted " + read.documents().size() + " documents to collection " + collection);
-            if (waitForIndex) {
+            if (wait.enabled) {
                 out.println(outcome.describe());
             }
         }
@@ -89,22 +81,17 @@ final class SubmitCommand implements Callable<Integer> {
     static Outcome submit(StreamragClient client, String collection, List<SourceDocument> documents,
                           VersionClock clock, boolean wait, Duration timeout) {
         List<DocumentEvent> events = new ArrayList<>(documents.size());
-        Map<String, Long> expected = new LinkedHashMap<>();
         for (SourceDocument doc : documents) {
             long version = doc.version() != null ? doc.version() : clock.next();
             events.add(DocumentEvents.upsert(collection, doc.id(), version, doc.title(), doc.text(),
                     doc.metadata(), doc.source()));
-            expected.merge(Topics.documentKey(collection, doc.id()), version, Math::max);
         }
-        long start = System.nanoTime();
         if (!wait) {
             client.send(events);
             return new Outcome(documents.size(), 0, List.of());
         }
-        try (IndexChangeWatcher watcher = client.watchIndexChanges()) {
-            client.send(events);
-            List<IndexChange> changes = watcher.awaitVersions(expected, timeout);
-            return new Outcome(expected.size(), (System.nanoTime() - start) / 1_000_000, changes);
-        }
+        long start = System.nanoTime();
+        List<IndexChange> changes = client.sendAndAwaitVisible(events, timeout);
+        return new Outcome(changes.size(), (System.nanoTime() - start) / 1_000_000, changes);
     }
 }

@@ -1,12 +1,15 @@
 package io.streamrag.cli.client;
 
 import io.streamrag.schemas.DocumentEvent;
+import io.streamrag.schemas.IndexChange;
 import io.streamrag.schemas.QueryRequest;
 import io.streamrag.schemas.QueryResponse;
 import io.streamrag.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -107,6 +110,24 @@ public final class StreamragClient implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new StackUnreachableException("interrupted while sending documents");
             }
+        }
+    }
+
+    /**
+     * Sends document events and waits until every one of them is visible to searches (its IndexChange, or one
+     * of a later version of the same document, has been announced).
+     *
+     * @return the announcements, one per document
+     * @throws StackUnreachableException naming how many documents are missing when the timeout passes
+     */
+    public List<IndexChange> sendAndAwaitVisible(List<DocumentEvent> events, Duration timeout) {
+        Map<String, Long> expected = new LinkedHashMap<>();
+        for (DocumentEvent event : events) {
+            expected.merge(Topics.documentKey(event.getCollection(), event.getDocId()), event.getVersion(), Math::max);
+        }
+        try (IndexChangeWatcher watcher = watchIndexChanges()) {
+            send(events);
+            return watcher.awaitVersions(expected, timeout);
         }
     }
 
