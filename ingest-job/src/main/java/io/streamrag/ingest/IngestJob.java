@@ -1,8 +1,11 @@
 package io.streamrag.ingest;
 
+import io.streamrag.core.embed.Embedder;
 import io.streamrag.core.embed.EmbeddingModel;
 import io.streamrag.ingest.internal.ChunkEmbedder;
 import io.streamrag.ingest.internal.CommittingStoreWriter;
+import io.streamrag.ingest.internal.DeadLetterKeySchema;
+import io.streamrag.ingest.internal.DeadLetterMapper;
 import io.streamrag.ingest.internal.DocumentChange;
 import io.streamrag.ingest.internal.DocumentDecoder;
 import io.streamrag.ingest.internal.IndexChangeKeySchema;
@@ -10,18 +13,25 @@ import io.streamrag.ingest.internal.IndexedDocument;
 import io.streamrag.ingest.internal.LuceneStoreFactory;
 import io.streamrag.ingest.internal.OnnxEmbedderFactory;
 import io.streamrag.ingest.internal.RawDocumentDeserializer;
+import io.streamrag.ingest.internal.RejectedDocument;
+import io.streamrag.ingest.internal.RetryingEmbedderFactory;
 import io.streamrag.ingest.internal.VersionGuard;
 import io.streamrag.schemas.AvroFlinkSchema;
+import io.streamrag.schemas.DeadLetter;
 import io.streamrag.schemas.IndexChange;
+import io.streamrag.schemas.Topics;
 import java.util.Objects;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -29,7 +39,9 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.function.SerializableSupplier;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +51,10 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * rag.documents ─► decode ─► version-guard ─► chunk-embed ─► store-writer (commit, then announce) ─► rag.index-changes
- *                    │ (keyed by collection/docId)            (parallelism 1)
- *                    └─ undecodable / invalid: WARN + skip (side output for the DLQ)
+ *                    │ (keyed by collection/docId) │          (parallelism 1)                      (exactly once)
+ *                    │ undecodable / invalid       │ embedding failed after retries
+ *                    └──────────────┬──────────────┘
+ *                                   └─► dead-letter ─► rag.documents.dlq (exactly once)
  * </pre>
  *
  * <p>{@link #defineWorkflow} is the pipeline as a function of its source and sink (tests pass a bounded source
@@ -49,8 +63,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Guarantees: the index is a fold of the document log (invariant 1: version guard in keyed state,
  * idempotent writes by chunk id, a checkpoint only after everything before its barrier is committed), and an
- * {@code IndexChange} is emitted only after the commit that made it visible (invariant 2). Announcements are
- * at least once: after a failure, changes since the last checkpoint are written and announced again.
+ * {@code IndexChange} is emitted only after the commit that made it visible (invariant 2). Both Kafka sinks are
+ * exactly once (Kafka transactions committed when a checkpoint completes): after a failure, changes since the
+ * last checkpoint are written and announced again, and the announcements of the failed attempt are aborted, so
+ * {@code read_committed} consumers see each announcement and each dead letter once. Bad input is dead-lettered
+ * and never stops the job (invariant 5).
+ *
+ * <p>Freshness: the store writer reports histograms {@code freshnessMs} (document event to store commit) and
+ * {@code announceFreshnessMs} (to the checkpoint that publishes the announcement), see
+ * {@link CommittingStoreWriter}; the checkpoint interval bounds the difference between the two.
  */
 public final class IngestJob {
     private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
@@ -60,6 +81,25 @@ public final class IngestJob {
 
     /** An Avro type (flink-avro's AvroTypeInfo): Flink serializes it with its Avro schema, not with Kryo. */
     private static final TypeInformation<IndexChange> INDEX_CHANGE_TYPE = TypeInformation.of(IndexChange.class);
+    private static final TypeInformation<DeadLetter> DEAD_LETTER_TYPE = TypeInformation.of(DeadLetter.class);
+
+    /**
+     * {@code transaction.timeout.ms} of the exactly-once sinks: the broker's default maximum
+     * ({@code transaction.max.timeout.ms}), since the connector's default (1 h) exceeds it and the producer would
+     * be refused. A transaction left open by a crashed job blocks {@code read_committed} readers of its
+     * partitions until the restarted job aborts it or this timeout passes.
+     */
+    static final int TRANSACTION_TIMEOUT_MS = 900_000;
+
+    /**
+     * Reuse a small pool of transactional ids: the default strategy takes a new id per checkpoint and subtask,
+     * and the broker keeps every id for {@code transactional.id.expiration.ms} (7 days), which at one checkpoint
+     * a second grows its transaction state by hundreds of thousands of ids a day.
+     */
+    private static final TransactionNamingStrategy TRANSACTION_NAMING = TransactionNamingStrategy.POOLING;
+
+    /** Producer request limit of the DLQ sink: the stack's DLQ topic takes messages up to 8 MiB. */
+    private static final int DLQ_MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 
     private IngestJob() {
     }
@@ -71,38 +111,57 @@ public final class IngestJob {
      * writer and the sink run with parallelism 1: one writer per index directory, and one ordered stream of
      * announcements; decoding, the version guard and embedding use the environment's parallelism.
      *
-     * @param env       the environment the pipeline is added to
-     * @param documents the raw document records, in log order per document
-     * @param changes   receives one {@link IndexChange} per applied document version, after its commit
-     * @param settings  the job settings
+     * @param env         the environment the pipeline is added to
+     * @param documents   the raw document records, in log order per document
+     * @param changes     receives one {@link IndexChange} per applied document version, after its commit
+     * @param deadLetters receives one {@link DeadLetter} per record that could not be indexed
+     * @param settings    the job settings
      */
     public static void defineWorkflow(StreamExecutionEnvironment env, DataStream<RawDocument> documents,
-                                      Sink<IndexChange> changes, IngestSettings settings) {
+                                      Sink<IndexChange> changes, Sink<DeadLetter> deadLetters,
+                                      IngestSettings settings) {
+        Objects.requireNonNull(settings, "settings");
+        defineWorkflow(env, documents, changes, deadLetters, settings,
+                new OnnxEmbedderFactory(settings.embeddingModelId(), settings.embedThreads(),
+                        settings.embedBatchChunks(), settings.embedDevice()));
+    }
+
+    /**
+     * {@link #defineWorkflow(StreamExecutionEnvironment, DataStream, Sink, Sink, IngestSettings)} with another
+     * embedder (tests); it is wrapped in the configured retries.
+     */
+    static void defineWorkflow(StreamExecutionEnvironment env, DataStream<RawDocument> documents,
+                               Sink<IndexChange> changes, Sink<DeadLetter> deadLetters, IngestSettings settings,
+                               SerializableSupplier<Embedder> embedders) {
         Objects.requireNonNull(env, "env");
         Objects.requireNonNull(documents, "documents");
         Objects.requireNonNull(changes, "changes");
+        Objects.requireNonNull(deadLetters, "deadLetters");
         Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(embedders, "embedders");
 
         // Same parallelism as the source, so this is a forward edge: a rebalance here could reorder the
         // versions of one document before the version guard sees them.
         SingleOutputStreamOperator<DocumentChange> decoded = documents
-                .process(new DocumentDecoder())
+                .process(new DocumentDecoder(settings.maxTextBytes()))
                 .name("decode")
                 .uid("decode")
                 .setParallelism(documents.getParallelism());
 
         DataStream<DocumentChange> newest = decoded
                 .keyBy(DocumentChange::documentKey, Types.STRING)
-                .process(new VersionGuard())
+                .process(new VersionGuard(settings.tombstoneRetentionMs()))
                 .name("version-guard")
                 .uid("version-guard");
 
         // Same parallelism as the guard, so this is a forward (chained) edge: per-document order is kept.
-        DataStream<IndexedDocument> embedded = newest
-                .process(new ChunkEmbedder(
-                        new OnnxEmbedderFactory(settings.embeddingModelId(), settings.embedThreads()),
-                        settings.chunkMaxTokens(), settings.chunkOverlapTokens()))
-                .name("chunk-embed")
+        // Micro-batches chunks across documents (ChunkEmbedder); embedding failures go to its EMBED_FAILED output.
+        SingleOutputStreamOperator<IndexedDocument> embedded = newest
+                .transform("chunk-embed", TypeInformation.of(IndexedDocument.class), new ChunkEmbedder(
+                        new RetryingEmbedderFactory(embedders, settings.embedAttempts(),
+                                settings.embedRetryBackoffMs()),
+                        settings.chunkMaxTokens(), settings.chunkOverlapTokens(),
+                        settings.embedBatchChunks(), settings.embedMaxWaitMs()))
                 .uid("chunk-embed");
 
         int dimension = EmbeddingModel.fromId(settings.embeddingModelId()).dimension();
@@ -118,16 +177,30 @@ public final class IngestJob {
                 .name("index-changes")
                 .uid("index-changes")
                 .setParallelism(1);
+
+        decoded.getSideOutput(DocumentDecoder.REJECTED)
+                .union(embedded.getSideOutput(RejectedDocument.EMBED_FAILED))
+                .map(new DeadLetterMapper(), DEAD_LETTER_TYPE)
+                .name("dead-letter")
+                .uid("dead-letter")
+                .setParallelism(1)
+                .sinkTo(deadLetters)
+                .name("dead-letters")
+                .uid("dead-letters")
+                .setParallelism(1);
     }
 
     /**
-     * Builds the Kafka source and sink, enables checkpointing and submits the job without waiting for it.
+     * Builds the Kafka source and sinks, enables checkpointing and submits the job without waiting for it.
      *
      * <p>The source reads {@link IngestSettings#documentsTopic()} as group {@link IngestSettings#groupId()},
      * from the committed offsets (committed on each checkpoint), or from the earliest or latest offset when
-     * there are none. The sink writes to {@link IngestSettings#indexChangesTopic()}, keyed by
-     * {@code collection/docId}, at least once. Checkpoints are aligned (exactly-once mode): the version guard's
-     * state must match the source offsets of the same checkpoint.
+     * there are none. The sinks write to {@link IngestSettings#indexChangesTopic()}, keyed by
+     * {@code collection/docId}, and to {@link Topics#DOCUMENTS_DLQ}, exactly once; readers must use
+     * {@code isolation.level=read_committed}. Checkpoints are aligned (exactly-once mode): the version guard's
+     * state must match the source offsets of the same checkpoint. With {@link IngestSettings#checkpointDir()},
+     * checkpoints are retained and the job resumes from the newest one there (then its offsets and version
+     * guard win over the group's committed offsets), see {@link RetainedCheckpoints}.
      *
      * @return the client of the running job; the caller decides whether to wait for or cancel it
      */
@@ -141,11 +214,30 @@ public final class IngestJob {
     static void defineKafkaJob(StreamExecutionEnvironment env, IngestSettings settings) {
         Objects.requireNonNull(env, "env");
         Objects.requireNonNull(settings, "settings");
+        boolean configured = settings.checkpointDir()
+                .map(dir -> dir.toUri().toString())
+                .map(uri -> uri.equals(env.getConfiguration().get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)))
+                .orElse(true);
+        if (!configured) {
+            // not created with flinkConfiguration(settings): apply it now (scans for the checkpoint to resume)
+            env.configure(flinkConfiguration(settings));
+        }
         env.enableCheckpointing(settings.checkpointIntervalMs(), CheckpointingMode.EXACTLY_ONCE);
         DataStream<RawDocument> documents = env
                 .fromSource(kafkaSource(settings), WatermarkStrategy.noWatermarks(), "documents")
                 .uid("documents");
-        defineWorkflow(env, documents, kafkaSink(settings), settings);
+        defineWorkflow(env, documents, indexChangesSink(settings), deadLetterSink(settings), settings);
+    }
+
+    /**
+     * The Flink configuration this job needs besides the pipeline: with a checkpoint directory, retained
+     * checkpoints and the recovery path of the newest one (see {@link RetainedCheckpoints}); otherwise empty.
+     * {@link #start} applies it; it may also be given to {@code StreamExecutionEnvironment.createLocalEnvironment}.
+     */
+    public static Configuration flinkConfiguration(IngestSettings settings) {
+        Configuration config = new Configuration();
+        settings.checkpointDir().ifPresent(dir -> RetainedCheckpoints.configure(config, dir));
+        return config;
     }
 
     @SuppressWarnings("deprecation") // the connector still takes kafka-clients' OffsetResetStrategy
@@ -161,7 +253,7 @@ public final class IngestJob {
                 .build();
     }
 
-    static KafkaSink<IndexChange> kafkaSink(IngestSettings settings) {
+    static KafkaSink<IndexChange> indexChangesSink(IngestSettings settings) {
         return KafkaSink.<IndexChange>builder()
                 .setBootstrapServers(settings.bootstrapServers())
                 .setRecordSerializer(KafkaRecordSerializationSchema.<IndexChange>builder()
@@ -169,8 +261,27 @@ public final class IngestJob {
                         .setKeySerializationSchema(new IndexChangeKeySchema())
                         .setValueSerializationSchema(AvroFlinkSchema.of(IndexChange.class))
                         .build())
-                // Exactly-once comes later; it needs transaction.timeout.ms <= 900000 (see DESIGN.md).
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-index-changes")
+                .setTransactionNamingStrategy(TRANSACTION_NAMING)
+                .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(TRANSACTION_TIMEOUT_MS))
+                .build();
+    }
+
+    static KafkaSink<DeadLetter> deadLetterSink(IngestSettings settings) {
+        return KafkaSink.<DeadLetter>builder()
+                .setBootstrapServers(settings.bootstrapServers())
+                .setRecordSerializer(KafkaRecordSerializationSchema.<DeadLetter>builder()
+                        .setTopic(Topics.DOCUMENTS_DLQ.name())
+                        .setKeySerializationSchema(new DeadLetterKeySchema())
+                        .setValueSerializationSchema(AvroFlinkSchema.of(DeadLetter.class))
+                        .build())
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-dlq")
+                .setTransactionNamingStrategy(TRANSACTION_NAMING)
+                .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(TRANSACTION_TIMEOUT_MS))
+                // a dead letter carries the whole original record (texts up to --max-text-bytes)
+                .setProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(DLQ_MAX_REQUEST_BYTES))
                 .build();
     }
 
@@ -189,7 +300,8 @@ public final class IngestJob {
             System.exit(2);
             return;
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                flinkConfiguration(settings));
         JobClient client = start(env, settings);
         LOG.info("Submitted {} as job {}", JOB_NAME, client.getJobID());
         // `flink run -d` sets attached=false; a local run leaves it unset and should block like `flink run`.

@@ -8,6 +8,7 @@ import io.streamrag.core.store.ScoredChunk;
 import io.streamrag.core.store.SearchFilter;
 import io.streamrag.core.store.VectorStore;
 import io.streamrag.schemas.AvroCodec;
+import io.streamrag.schemas.DeadLetter;
 import io.streamrag.schemas.DocumentEvent;
 import io.streamrag.schemas.DocumentOp;
 import io.streamrag.schemas.IndexChange;
@@ -100,8 +101,14 @@ class IngestJobIT {
         DataStream<RawDocument> documents = env.fromData(input, TypeInformation.of(RawDocument.class))
                 .name("test-documents").uid("test-documents");
         int dimension = EmbeddingModel.fromId(settings.embeddingModelId()).dimension();
-        IngestJob.defineWorkflow(env, documents, new CheckingSink(testId, indexDir.toString(), dimension), settings);
+        CollectingSink<DeadLetter> deadLetters = new CollectingSink<>(testId + "-dlq");
+        IngestJob.defineWorkflow(env, documents, new CheckingSink(testId, indexDir.toString(), dimension), deadLetters,
+                settings);
         env.execute("ingest-job-it");
+
+        // the garbage and the invalid d are dead-lettered, once each; stale and duplicate versions are not bad input
+        assertThat(deadLetters.drain()).extracting(l -> l.getSourceOffset() + " " + l.getStage())
+                .containsExactlyInAnyOrder("2 decode", "8 validate");
 
         List<Observation> observations = List.copyOf(CheckingSink.OBSERVATIONS.get(testId));
         List<IndexChange> changes = observations.stream().map(Observation::change).toList();

@@ -23,7 +23,8 @@ class IngestJobTest {
             assertThat(node.getTransformationUID()).as("uid of %s", node.getOperatorName()).isNotBlank();
         });
         assertThat(nodes).extracting(StreamNode::getTransformationUID)
-                .contains("documents", "decode", "version-guard", "chunk-embed", "store-writer")
+                .contains("documents", "decode", "version-guard", "chunk-embed", "store-writer", "index-changes",
+                        "dead-letter", "dead-letters")
                 .doesNotHaveDuplicates();
     }
 

@@ -29,8 +29,30 @@ class IngestSettingsTest {
         assertThat(s.chunkOverlapTokens()).isEqualTo(32);
         assertThat(s.commitIntervalMs()).isEqualTo(200);
         assertThat(s.maxBatchDocuments()).isEqualTo(64);
-        assertThat(s.checkpointIntervalMs()).isEqualTo(5000);
+        assertThat(s.checkpointIntervalMs()).isEqualTo(1000);
         assertThat(s.startFromEarliest()).isTrue();
+        assertThat(s.checkpointDir()).isEmpty();
+        assertThat(s.transactionalIdPrefix()).isEqualTo("streamrag-ingest");
+        assertThat(s.tombstoneRetentionMs()).isEqualTo(7L * 24 * 3600 * 1000);
+        assertThat(s.maxTextBytes()).isEqualTo(5 * 1024 * 1024);
+        assertThat(s.embedAttempts()).isEqualTo(3);
+        assertThat(s.embedRetryBackoffMs()).isEqualTo(100);
+    }
+
+    @Test
+    void parsesTheCheckpointDeadLetterAndRetryFlags() {
+        IngestSettings s = IngestSettings.fromArgs(new String[] {
+            "--index-dir", "/x", "--checkpoint-dir", "/ckpt", "--transactional-id-prefix", "tx",
+            "--tombstone-retention-ms", "60000", "--max-text-bytes", "1000", "--embed-attempts", "5",
+            "--embed-retry-backoff-ms", "0"});
+
+        assertThat(s.checkpointDir()).contains(Path.of("/ckpt"));
+        assertThat(s.transactionalIdPrefix()).isEqualTo("tx");
+        assertThat(s.tombstoneRetentionMs()).isEqualTo(60_000);
+        assertThat(s.maxTextBytes()).isEqualTo(1000);
+        assertThat(s.embedAttempts()).isEqualTo(5);
+        assertThat(s.embedRetryBackoffMs()).isZero();
+        assertThat(s.toBuilder().build().checkpointDir()).contains(Path.of("/ckpt"));
     }
 
     @Test
@@ -85,6 +107,11 @@ class IngestSettingsTest {
         assertThatThrownBy(() -> b.checkpointIntervalMs(5)).hasMessage("checkpointIntervalMs must be >= 10, got 5");
         assertThatThrownBy(() -> b.bootstrapServers(" ")).hasMessageContaining("bootstrapServers must not be blank");
         assertThatThrownBy(() -> b.embeddingModelId("gpt-17")).hasMessageContaining("gpt-17");
+        assertThatThrownBy(() -> b.tombstoneRetentionMs(0)).hasMessage("tombstoneRetentionMs must be > 0, got 0");
+        assertThatThrownBy(() -> b.maxTextBytes(0)).hasMessage("maxTextBytes must be > 0, got 0");
+        assertThatThrownBy(() -> b.embedAttempts(0)).hasMessage("embedAttempts must be > 0, got 0");
+        assertThatThrownBy(() -> b.embedRetryBackoffMs(-1)).hasMessage("embedRetryBackoffMs must be >= 0, got -1");
+        assertThatThrownBy(() -> b.transactionalIdPrefix("")).hasMessageContaining("transactionalIdPrefix");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.streamrag.cli.dev;
 
+import io.streamrag.core.cache.RedisCacheSettings;
+import io.streamrag.core.cache.RedisCaches;
 import io.streamrag.core.embed.EmbeddingModel;
 import io.streamrag.core.embed.OnnxEmbedder;
 import io.streamrag.core.generate.ExtractiveGenerator;
@@ -7,6 +9,8 @@ import io.streamrag.core.query.HybridQueryEngine;
 import io.streamrag.core.store.LuceneShardStore;
 import io.streamrag.ingest.IngestJob;
 import io.streamrag.ingest.IngestSettings;
+import io.streamrag.invalidation.InvalidationSettings;
+import io.streamrag.invalidation.InvalidationStreams;
 import io.streamrag.query.QueryStreams;
 import io.streamrag.query.QueryStreamsSettings;
 import io.streamrag.schemas.Topics;
@@ -18,11 +22,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -33,7 +37,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole streamrag stack in this JVM, with real components: a Kafka broker (KRaft), the ingest job on a
- * Flink MiniCluster, the query processor on Kafka Streams, Lucene shards on disk and the ONNX model.
+ * Flink MiniCluster, the query processor and the cache invalidation processor on Kafka Streams, Redis for the
+ * caches (embedded, or {@code REDIS_URL}), Lucene shards on disk and the ONNX model.
  *
  * <p>Everything lives under {@link DevSettings#dataDir()} and survives a restart. The creator owns the stack and
  * closes it; {@link #close()} stops the parts in reverse order of their start.
@@ -44,6 +49,9 @@ public final class DevStack implements AutoCloseable {
 
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
     private String bootstrapServers;
+    private DevRedis redis;
+    private RedisCaches caches;
+    private InvalidationStreams invalidation;
 
     private DevStack() {
     }
@@ -79,8 +87,11 @@ public final class DevStack implements AutoCloseable {
         IngestSettings ingestSettings = IngestSettings.builder()
                 .bootstrapServers(bootstrapServers)
                 .indexDir(indexDir)
+                // retained checkpoints: a restarted stack resumes with its offsets and version-guard state
+                .checkpointDir(dataDir.resolve("flink/checkpoints"))
                 .build();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flinkConfiguration(dataDir));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(
+                flinkConfiguration(dataDir, ingestSettings));
         JobClient job = IngestJob.start(env, ingestSettings);
         parts.push(() -> cancel(job));
 
@@ -92,27 +103,50 @@ public final class DevStack implements AutoCloseable {
                 .readOnly(true)
                 .build();
         parts.push(readStore);
+        startCaches(dataDir);
         HybridQueryEngine engine = HybridQueryEngine.builder()
-                .embedder(queryEmbedder)
-                .store(readStore)
+                .embedder(caches.embeddingCache(queryEmbedder))
+                .store(caches.retrievalCache(readStore))
                 .generator(new ExtractiveGenerator())
                 .build();
         QueryStreams queries = QueryStreams.start(QueryStreamsSettings.builder()
                 .bootstrapServers(bootstrapServers)
                 .stateDir(dataDir.resolve("streams"))
-                .build(), engine);
+                .build(), caches.responseCache(engine));
         parts.push(queries);
 
         awaitRunning(job, Duration.ofMinutes(2));
         queries.awaitRunning(Duration.ofMinutes(2));
+        invalidation.awaitRunning(Duration.ofMinutes(2));
         LOG.info("stack running: Kafka {}, index {}, topics {} -> {}", bootstrapServers, indexDir,
                 Topics.DOCUMENTS.name(), Topics.RESPONSES.name());
     }
 
-    private static Configuration flinkConfiguration(Path dataDir) {
-        Configuration config = new Configuration();
+    /**
+     * Redis (embedded unless {@code REDIS_URL} is set), the caches on it, and the invalidation processor, which
+     * must run before queries are answered from caches.
+     */
+    private void startCaches(Path dataDir) throws IOException {
+        RedisCacheSettings.Builder cacheSettings = RedisCacheSettings.fromEnvironment(System.getenv());
+        String externalRedis = System.getenv("REDIS_URL");
+        if (externalRedis == null || externalRedis.isBlank()) {
+            redis = DevRedis.start(freePort(), dataDir.resolve("redis"));
+            parts.push(redis);
+            cacheSettings.url(redis.url());
+        }
+        caches = RedisCaches.connect(cacheSettings.build());
+        parts.push(caches);
+        invalidation = InvalidationStreams.start(InvalidationSettings.builder()
+                .bootstrapServers(bootstrapServers)
+                .stateDir(dataDir.resolve("streams-invalidation"))
+                .build(), caches.invalidator());
+        parts.push(invalidation);
+    }
+
+    private static Configuration flinkConfiguration(Path dataDir, IngestSettings ingestSettings) {
+        // the checkpoint directory, retention and the checkpoint to resume from
+        Configuration config = IngestJob.flinkConfiguration(ingestSettings);
         config.set(CoreOptions.DEFAULT_PARALLELISM, 1);
-        config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dataDir.resolve("flink/checkpoints").toUri().toString());
         config.set(CoreOptions.TMP_DIRS, dataDir.resolve("flink/tmp").toString());
         return config;
     }
@@ -146,6 +180,21 @@ public final class DevStack implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("no free local port", e);
         }
+    }
+
+    /** The stack's own Redis, empty when {@code REDIS_URL} points at an external one. */
+    public Optional<DevRedis> redis() {
+        return Optional.ofNullable(redis);
+    }
+
+    /** The caches the query processor uses (hit ratios per layer). */
+    public RedisCaches caches() {
+        return caches;
+    }
+
+    /** The invalidation processor (invalidation lag). */
+    public InvalidationStreams invalidation() {
+        return invalidation;
     }
 
     /** The Kafka bootstrap address clients use to reach this stack. */

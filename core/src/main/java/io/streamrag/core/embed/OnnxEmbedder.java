@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
+import ai.djl.engine.StandardCapabilities;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.inference.Predictor;
@@ -25,10 +26,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * An {@link Embedder} that runs an {@link EmbeddingModel} with ONNX Runtime through DJL on the CPU, fully
- * offline: the ONNX graph and the tokenizer are read from the classpath.
+ * An {@link Embedder} that runs an {@link EmbeddingModel} with ONNX Runtime through DJL, fully offline: the ONNX
+ * graph and the tokenizer are read from the classpath. It runs on the CPU unless {@link EmbeddingDevice#CUDA} is
+ * configured and usable (the {@code onnxruntime_gpu} library from Maven profile {@code -Pgpu} and a visible GPU);
+ * a CUDA request that cannot be met logs a warning and runs on the CPU, see {@link #device()}.
  *
  * <p>Texts are tokenized with the model's own Hugging Face tokenizer, truncated to {@code maxTokens} (special
  * tokens included), padded to the longest text of each sub-batch, run through the model, pooled as the model
@@ -47,11 +52,13 @@ public final class OnnxEmbedder implements Embedder {
     private static final String ENGINE = "OnnxRuntime";
     private static final String OUTPUT = "last_hidden_state";
     private static final List<String> KNOWN_INPUTS = List.of("input_ids", "attention_mask", "token_type_ids");
+    private static final Logger LOG = LoggerFactory.getLogger(OnnxEmbedder.class);
 
     private final EmbeddingModel model;
     private final int maxTokens;
     private final int batchSize;
     private final Model onnx;
+    private final EmbeddingDevice device;
     private final List<String> inputNames;
     private final HuggingFaceTokenizer inputTokenizer;
     private final HuggingFaceTokenizer countingTokenizer;
@@ -68,7 +75,7 @@ public final class OnnxEmbedder implements Embedder {
         // Load in an order where each failure leaves nothing open behind it.
         HuggingFaceTokenizer counting = null;
         HuggingFaceTokenizer input = null;
-        Model loaded = null;
+        LoadedModel loaded = null;
         try {
             counting = loadTokenizer(Map.of(
                     "addSpecialTokens", "false",
@@ -81,15 +88,16 @@ public final class OnnxEmbedder implements Embedder {
                     "maxLength", Integer.toString(maxTokens),
                     "modelMaxLength", Integer.toString(model.maxSequenceLength()),
                     "padding", "false"));
-            loaded = loadModel(b.intraOpThreads, b.interOpThreads);
-            this.inputNames = checkInputs(loaded);
+            loaded = loadModel(b.intraOpThreads, b.interOpThreads, b.device);
+            this.inputNames = checkInputs(loaded.model());
         } catch (RuntimeException e) {
-            closeQuietly(loaded, input, counting, e);
+            closeQuietly(loaded == null ? null : loaded.model(), input, counting, e);
             throw e;
         }
         this.countingTokenizer = counting;
         this.inputTokenizer = input;
-        this.onnx = loaded;
+        this.onnx = loaded.model();
+        this.device = loaded.device();
         this.tokenCounter = this::countTokens;
     }
 
@@ -157,6 +165,14 @@ public final class OnnxEmbedder implements Embedder {
     }
 
     /**
+     * The device the model actually runs on: the configured one, or {@link EmbeddingDevice#CPU} where
+     * {@link EmbeddingDevice#CUDA} was configured but is not usable here.
+     */
+    public EmbeddingDevice device() {
+        return device;
+    }
+
+    /**
      * {@inheritDoc}
      *
      * <p>Backed by the model's tokenizer without special tokens and without truncation, so texts longer than
@@ -185,7 +201,8 @@ public final class OnnxEmbedder implements Embedder {
 
     @Override
     public String toString() {
-        return "OnnxEmbedder[" + model.id() + ", maxTokens=" + maxTokens + ", batchSize=" + batchSize + "]";
+        return "OnnxEmbedder[" + model.id() + ", device=" + device.id() + ", maxTokens=" + maxTokens + ", batchSize="
+                + batchSize + "]";
     }
 
     private int countTokens(String text) {
@@ -300,8 +317,47 @@ public final class OnnxEmbedder implements Embedder {
         }
     }
 
-    private Model loadModel(int intraOpThreads, int interOpThreads) {
-        Model m = Model.newInstance(model.id(), Device.cpu(), ENGINE);
+    /**
+     * Loads the model on the requested device; a CUDA request that cannot be met is logged at WARN and loaded on
+     * the CPU, so that a deployment configured for GPUs still ingests (slower) on a machine without one.
+     */
+    private LoadedModel loadModel(int intraOpThreads, int interOpThreads, EmbeddingDevice requested) {
+        if (requested == EmbeddingDevice.CUDA) {
+            String unavailable = cudaUnavailableReason();
+            if (unavailable == null) {
+                try {
+                    return new LoadedModel(loadModelOn(Device.gpu(), intraOpThreads, interOpThreads),
+                            EmbeddingDevice.CUDA);
+                } catch (EmbeddingException e) {
+                    LOG.warn("Embedding device cuda requested for {}, but loading the model with the CUDA execution"
+                            + " provider failed; falling back to the CPU: {}", model.id(), e.getMessage(), e);
+                }
+            } else {
+                LOG.warn("Embedding device cuda requested for {}, but {}; falling back to the CPU", model.id(),
+                        unavailable);
+            }
+        }
+        return new LoadedModel(loadModelOn(Device.cpu(), intraOpThreads, interOpThreads), EmbeddingDevice.CPU);
+    }
+
+    /** Why the CUDA execution provider cannot be used here, or null when it can. */
+    private static String cudaUnavailableReason() {
+        Engine engine = Engine.getEngine(ENGINE);
+        // OrtEngine answers this by trying to add the CUDA provider to a session: false with the CPU-only library
+        // or when the CUDA/cuDNN libraries it links against are missing.
+        if (!engine.hasCapability(StandardCapabilities.CUDA)) {
+            return "the ONNX Runtime library on the classpath has no usable CUDA execution provider (build with"
+                    + " -Pgpu to get com.microsoft.onnxruntime:onnxruntime_gpu, and put the CUDA 12 and cuDNN 9"
+                    + " libraries on LD_LIBRARY_PATH)";
+        }
+        if (engine.getGpuCount() == 0) {
+            return "no CUDA GPU is visible (check the driver and CUDA_VISIBLE_DEVICES)";
+        }
+        return null;
+    }
+
+    private Model loadModelOn(Device onnxDevice, int intraOpThreads, int interOpThreads) {
+        Model m = Model.newInstance(model.id(), onnxDevice, ENGINE);
         // DJL only applies the intra-op setting when the inter-op one is present too: always pass both.
         Map<String, String> options = Map.of(
                 "intraOpNumThreads", Integer.toString(intraOpThreads),
@@ -314,9 +370,14 @@ public final class OnnxEmbedder implements Embedder {
             if (e instanceof EmbeddingException) {
                 throw (EmbeddingException) e;
             }
-            throw new EmbeddingException("loading " + model.onnxResource() + " into ONNX Runtime failed: check that "
-                    + model.artifact() + " is intact and that the heap can hold the model file once while loading", e);
+            throw new EmbeddingException("loading " + model.onnxResource() + " into ONNX Runtime on " + onnxDevice
+                    + " failed: check that " + model.artifact() + " is intact and that the heap can hold the model"
+                    + " file once while loading", e);
         }
+    }
+
+    /** A loaded model and the device it runs on. */
+    private record LoadedModel(Model model, EmbeddingDevice device) {
     }
 
     private List<String> checkInputs(Model m) {
@@ -362,6 +423,7 @@ public final class OnnxEmbedder implements Embedder {
         private int interOpThreads = 1;
         private int maxTokens;
         private int batchSize = 32;
+        private EmbeddingDevice device = EmbeddingDevice.CPU;
 
         private Builder(EmbeddingModel model) {
             this.model = Objects.requireNonNull(model, "model");
@@ -405,6 +467,15 @@ public final class OnnxEmbedder implements Embedder {
                 throw new IllegalArgumentException("batchSize must be >= 1, got " + size);
             }
             this.batchSize = size;
+            return this;
+        }
+
+        /**
+         * Where the model runs; default {@link EmbeddingDevice#CPU}. {@link EmbeddingDevice#CUDA} falls back to the
+         * CPU with a warning where the CUDA execution provider or a GPU is missing; see {@link OnnxEmbedder#device()}.
+         */
+        public Builder device(EmbeddingDevice device) {
+            this.device = Objects.requireNonNull(device, "device");
             return this;
         }
 

@@ -10,9 +10,9 @@ import java.util.regex.Pattern;
 /**
  * A deterministic test-only {@link Embedder}: a signed hashed bag of words (lower-cased, stop words out, a
  * trailing plural "s" cut), L2-normalised. Texts sharing words point in similar directions, which is all the
- * query-engine tests need. Thread-safe (stateless).
+ * query-engine and resilience tests need. Thread-safe (stateless).
  */
-final class HashingEmbedder implements Embedder {
+public final class HashingEmbedder implements Embedder {
     private static final Pattern NON_WORD = Pattern.compile("[^\\p{L}\\p{N}]+");
     private static final Set<String> STOP_WORDS = Set.of("a", "an", "and", "are", "as", "at", "be", "by", "does",
             "do", "for", "from", "how", "in", "is", "it", "of", "on", "or", "the", "to", "what", "when", "where",
@@ -20,7 +20,7 @@ final class HashingEmbedder implements Embedder {
 
     private final int dimension;
 
-    HashingEmbedder(int dimension) {
+    public HashingEmbedder(int dimension) {
         this.dimension = dimension;
     }
 

@@ -7,11 +7,14 @@ import io.streamrag.core.chunk.Chunk;
 import io.streamrag.core.chunk.ChunkIds;
 import io.streamrag.core.generate.Citation;
 import io.streamrag.core.generate.ExtractiveGenerator;
+import io.streamrag.core.rerank.Reranker;
 import io.streamrag.core.search.RetrievalMode;
 import io.streamrag.core.store.IndexedChunk;
 import io.streamrag.core.store.LuceneShardStore;
 import io.streamrag.core.store.ScoredChunk;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -141,5 +144,55 @@ class HybridQueryEngineTest {
                 .hasMessageContaining("HYBRID");
         assertThatThrownBy(() -> HybridQueryEngine.builder().candidates(0)).hasMessage("candidates must be > 0, got 0");
         assertThatThrownBy(() -> HybridQueryEngine.builder().rrfK(-1)).hasMessage("rrfK must be > 0, got -1");
+    }
+
+    @Test
+    void aRerankerReordersTheRetrievedCandidates() {
+        List<Integer> seen = new ArrayList<>();
+        Reranker reversing = (query, candidates, topK) -> {
+            seen.add(candidates.size());
+            List<ScoredChunk> reversed = new ArrayList<>(candidates);
+            Collections.reverse(reversed);
+            return reversed.subList(0, Math.min(topK, reversed.size()));
+        };
+        Query question = new Query(COLLECTION, "search index vectors", Map.of(), 2);
+        List<ScoredChunk> plain = engine(RetrievalMode.HYBRID)
+                .retrieve(new Query(COLLECTION, question.text(), Map.of(), 5));
+        try (HybridQueryEngine engine = HybridQueryEngine.builder().embedder(embedder).store(store)
+                .reranker(reversing).rerankDepth(5).build()) {
+            List<ScoredChunk> reranked = engine.retrieve(question);
+            assertThat(seen).containsExactly(5);
+            assertThat(reranked).extracting(h -> h.chunk().chunkId()).containsExactly(
+                    plain.get(4).chunk().chunkId(), plain.get(3).chunk().chunkId());
+            QueryResult result = engine.answer(question);
+            assertThat(result.degradationMode()).isEqualTo("normal");
+            assertThat(result.timingsMs()).containsKey("rerank");
+        }
+    }
+
+    @Test
+    void aRerankerThatInventsChunksIsIgnored() {
+        Reranker inventing = (query, candidates, topK) -> List.of(new ScoredChunk(new Chunk(
+                ChunkIds.of(COLLECTION, "ghost", 0, 1), COLLECTION, "ghost", 1, 0, "", "made up", Map.of()), 1));
+        try (HybridQueryEngine engine = HybridQueryEngine.builder().embedder(embedder).store(store)
+                .reranker(inventing).build()) {
+            QueryResult result = engine.answer(
+                    new Query(COLLECTION, "How does Flink recover after a crash?", Map.of(), 3));
+            assertThat(result.degradationMode()).isEqualTo("no_rerank");
+            assertThat(citedDocs(result)).containsExactly("flink");
+            assertThatThrownBy(() -> engine.retrieve(new Query(COLLECTION, "flink", Map.of(), 3)))
+                    .as("retrieve is strict").hasMessageContaining("not among its candidates");
+        }
+    }
+
+    @Test
+    void retrieveIsStrictWhereAnswerDegrades() {
+        HybridQueryEngine engine = HybridQueryEngine.builder().embedder(embedder).store(store).build();
+        store.close();
+        Query question = new Query(COLLECTION, "kafka topics", Map.of(), 3);
+        assertThatThrownBy(() -> engine.retrieve(question)).isInstanceOf(RuntimeException.class);
+        QueryResult result = engine.answer(question);
+        assertThat(result.degradationMode()).isEqualTo("error");
+        assertThat(result.answer().text()).startsWith("The question could not be answered: all retrieval failed");
     }
 }

@@ -1,5 +1,6 @@
 package io.streamrag.ingest.internal;
 
+import io.streamrag.ingest.RawDocument;
 import io.streamrag.schemas.DocumentOp;
 import java.time.Instant;
 import java.util.HashMap;
@@ -18,10 +19,12 @@ import java.util.Objects;
  * @param text       non-blank for an upsert, empty for a delete
  * @param metadata   never null; a mutable {@link HashMap} copy because Flink's serializers copy into one
  * @param eventTime  when the producer created the event
- * @param position   {@code topic-partition@offset} of the source record, for logs
+ * @param source     the source record as read (bytes, topic, partition, offset): a document that fails later
+ *                   (embedding) is dead-lettered with its original bytes. It doubles the size of the record in
+ *                   flight, the price of re-drivable dead letters.
  */
 public record DocumentChange(String collection, String docId, long version, DocumentOp op, String title,
-                             String text, Map<String, String> metadata, Instant eventTime, String position) {
+                             String text, Map<String, String> metadata, Instant eventTime, RawDocument source) {
 
     public DocumentChange {
         Objects.requireNonNull(collection, "collection");
@@ -31,7 +34,12 @@ public record DocumentChange(String collection, String docId, long version, Docu
         text = text == null ? "" : text;
         metadata = metadata == null ? new HashMap<>() : new HashMap<>(metadata);
         Objects.requireNonNull(eventTime, "eventTime");
-        position = position == null ? "" : position;
+        Objects.requireNonNull(source, "source");
+    }
+
+    /** {@code topic-partition@offset} of the source record, for logs. */
+    public String position() {
+        return source.position();
     }
 
     /**

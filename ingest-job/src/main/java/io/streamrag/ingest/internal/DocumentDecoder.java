@@ -6,6 +6,7 @@ import io.streamrag.schemas.AvroCodec;
 import io.streamrag.schemas.DocumentEvent;
 import io.streamrag.schemas.DocumentOp;
 import io.streamrag.schemas.SchemaDecodingException;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -17,9 +18,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Decodes source records into {@link DocumentChange}s and validates them.
  *
- * <p>A record that cannot be decoded, or whose event is invalid (blank or malformed collection, blank docId,
- * an upsert without text), is logged at WARN with its topic, partition, offset and the reason, emitted on the
- * {@link #REJECTED} side output, and skipped: bad input never stops the job. Stateless.
+ * <p>A record that cannot be decoded (empty, not Avro single-object encoded, an unknown or incompatible writer
+ * schema, a corrupt body: stage {@code decode}) or whose event is invalid (missing or malformed collection,
+ * missing docId, an upsert without text or with text over {@code maxTextBytes}: stage {@code validate}) is
+ * logged at WARN with its topic, partition, offset and the reason, emitted once on the {@link #REJECTED} side
+ * output, and skipped: bad input never stops the job. Stateless.
  */
 public final class DocumentDecoder extends ProcessFunction<RawDocument, DocumentChange> {
     private static final long serialVersionUID = 1L;
@@ -28,7 +31,17 @@ public final class DocumentDecoder extends ProcessFunction<RawDocument, Document
     /** Records that could not be used, for the documents DLQ. */
     public static final OutputTag<RejectedDocument> REJECTED = new OutputTag<>("rejected-documents") { };
 
+    private final int maxTextBytes;
+
     private transient AvroCodec<DocumentEvent> codec;
+
+    /** @param maxTextBytes the UTF-8 size above which an upsert's text is rejected, > 0 */
+    public DocumentDecoder(int maxTextBytes) {
+        if (maxTextBytes <= 0) {
+            throw new IllegalArgumentException("maxTextBytes must be > 0, got " + maxTextBytes);
+        }
+        this.maxTextBytes = maxTextBytes;
+    }
 
     @Override
     public void open(OpenContext openContext) {
@@ -38,29 +51,32 @@ public final class DocumentDecoder extends ProcessFunction<RawDocument, Document
     @Override
     public void processElement(RawDocument raw, Context ctx, Collector<DocumentChange> out) {
         if (raw.value() == null || raw.value().length == 0) {
-            reject(raw, "decode", "empty payload", ctx);
+            reject(raw, RejectedDocument.DECODE, "empty payload", ctx);
             return;
         }
         DocumentEvent event;
         try {
             event = codec.decode(raw.value());
         } catch (SchemaDecodingException e) {
-            reject(raw, "decode", "not a DocumentEvent: " + e.getMessage(), ctx);
+            reject(raw, RejectedDocument.DECODE, e.reason() + ": " + e.getMessage(), ctx);
             return;
         }
-        Optional<String> invalid = validate(event);
+        Optional<String> invalid = validate(event, maxTextBytes);
         if (invalid.isPresent()) {
-            reject(raw, "validate", invalid.get(), ctx);
+            reject(raw, RejectedDocument.VALIDATE, invalid.get(), ctx);
             return;
         }
         out.collect(new DocumentChange(event.getCollection(), event.getDocId(), event.getVersion(), event.getOp(),
                 event.getTitle(), event.getOp() == DocumentOp.DELETE ? "" : event.getText(), event.getMetadata(),
-                event.getEventTime(), raw.position()));
+                event.getEventTime(), raw));
     }
 
     /** Why {@code event} cannot be indexed, or empty when it can. */
-    static Optional<String> validate(DocumentEvent event) {
+    static Optional<String> validate(DocumentEvent event, int maxTextBytes) {
         String collection = event.getCollection();
+        if (collection == null || collection.isEmpty()) {
+            return Optional.of("collection is missing");
+        }
         try {
             // The store's own rule (names become directory names), checked here so that a bad name is
             // rejected as bad input instead of failing the store writer, and with it the job, over and over.
@@ -80,7 +96,38 @@ public final class DocumentDecoder extends ProcessFunction<RawDocument, Document
         if (event.getOp() == DocumentOp.UPSERT && (event.getText() == null || event.getText().isBlank())) {
             return Optional.of("UPSERT of " + collection + "/" + event.getDocId() + " has no text");
         }
+        if (event.getOp() == DocumentOp.UPSERT && utf8Length(event.getText(), maxTextBytes) > maxTextBytes) {
+            return Optional.of("UPSERT of " + collection + "/" + event.getDocId() + " has "
+                    + event.getText().getBytes(StandardCharsets.UTF_8).length + " bytes of text, over the limit of "
+                    + maxTextBytes + " (--max-text-bytes)");
+        }
         return Optional.empty();
+    }
+
+    /**
+     * A number that is at most {@code limit} exactly when the UTF-8 encoding of {@code text} is; counting stops
+     * once past the limit, and no copy of a large text is made.
+     */
+    private static long utf8Length(String text, long limit) {
+        if ((long) text.length() * 3 <= limit) {
+            return text.length(); // at most 3 bytes per UTF-16 unit: certainly within the limit
+        }
+        long bytes = 0;
+        for (int i = 0; i < text.length() && bytes <= limit; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     private static void reject(RawDocument raw, String stage, String reason, Context ctx) {

@@ -132,6 +132,30 @@ class CommittingStoreWriterTest {
     }
 
     @Test
+    void reportsFreshnessPerChangeAtCommitAndAtTheCheckpointThatPublishesIt() throws Exception {
+        open(64);
+        harness.processElement(upsert("a", 1, 1), 0);
+        harness.processElement(upsert("b", 1, 1), 0);
+        harness.prepareSnapshotPreBarrier(1);
+        harness.processElement(upsert("c", 1, 1), 0);
+        harness.prepareSnapshotPreBarrier(2);
+
+        // event time 42 ms after the epoch: freshness is commitTime - 42 for each change
+        long expected = emitted.get(0).getCommitTime().toEpochMilli() - 42;
+        CommittingStoreWriter writer = (CommittingStoreWriter) harness.getOperator();
+        assertThat(writer.freshnessHistogram().getCount()).isEqualTo(3);
+        assertThat(writer.freshnessHistogram().getStatistics().getMin()).isEqualTo(expected);
+
+        // the exactly-once sink publishes a and b when checkpoint 1 completes; c waits for checkpoint 2
+        assertThat(writer.announceFreshnessHistogram().getCount()).isZero();
+        harness.notifyOfCompletedCheckpoint(1);
+        assertThat(writer.announceFreshnessHistogram().getCount()).isEqualTo(2);
+        assertThat(writer.announceFreshnessHistogram().getStatistics().getMin()).isGreaterThanOrEqualTo(expected);
+        harness.notifyOfCompletedCheckpoint(2);
+        assertThat(writer.announceFreshnessHistogram().getCount()).isEqualTo(3);
+    }
+
+    @Test
     void rejectsBadSettings() {
         SerializableSupplier<VectorStore> factory = () -> store;
         assertThatThrownBy(() -> new CommittingStoreWriter(factory, 0, 1))

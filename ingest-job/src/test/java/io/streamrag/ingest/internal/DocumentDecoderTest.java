@@ -19,13 +19,14 @@ import org.junit.jupiter.api.Test;
 
 class DocumentDecoderTest {
     private static final AvroCodec<DocumentEvent> CODEC = AvroCodec.of(DocumentEvent.class);
+    private static final int MAX_TEXT_BYTES = 100;
 
     private OneInputStreamOperatorTestHarness<RawDocument, DocumentChange> harness;
     private long offset;
 
     @BeforeEach
     void openHarness() throws Exception {
-        harness = ProcessFunctionTestHarnesses.forProcessFunction(new DocumentDecoder());
+        harness = ProcessFunctionTestHarnesses.forProcessFunction(new DocumentDecoder(MAX_TEXT_BYTES));
     }
 
     @AfterEach
@@ -48,6 +49,7 @@ class DocumentDecoderTest {
             assertThat(c.metadata()).containsExactlyEntriesOf(Map.of("lang", "en"));
             assertThat(c.eventTime()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_000L));
             assertThat(c.position()).isEqualTo("rag.documents-0@0");
+            assertThat(c.source().value()).isNotEmpty(); // the original bytes, for a dead letter after embedding
         });
         assertThat(rejected()).isEmpty();
     }
@@ -88,6 +90,48 @@ class DocumentDecoderTest {
                 r -> assertThat(r).contains("docId"),
                 r -> assertThat(r).contains("collection"),
                 r -> assertThat(r).contains("collection").contains("a/b"));
+    }
+
+    @Test
+    void rejectsAnUnknownWriterSchemaAtTheDecodeStage() throws Exception {
+        byte[] unknownSchema = CODEC.encode(event("docs", "a", 1, DocumentOp.UPSERT, null, "text", Map.of()));
+        unknownSchema[2] ^= 0x5A; // another fingerprint, same body
+
+        process(unknownSchema);
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(rejected()).singleElement().satisfies(r -> {
+            assertThat(r.stage()).isEqualTo(RejectedDocument.DECODE);
+            assertThat(r.reason()).contains("UNKNOWN_FINGERPRINT");
+            assertThat(r.raw().value()).isEqualTo(unknownSchema);
+        });
+    }
+
+    @Test
+    void rejectsTextOverTheLimitCountingUtf8BytesAndAcceptsTextAtTheLimit() throws Exception {
+        process(CODEC.encode(event("docs", "at-limit", 1, DocumentOp.UPSERT, null, "x".repeat(MAX_TEXT_BYTES),
+                Map.of())));
+        // 51 two-byte characters: 102 bytes, over the limit although only 51 chars
+        process(CODEC.encode(event("docs", "over", 1, DocumentOp.UPSERT, null, "é".repeat(51), Map.of())));
+        // a delete carries no text to limit
+        process(CODEC.encode(event("docs", "gone", 2, DocumentOp.DELETE, null, "é".repeat(51), Map.of())));
+
+        assertThat(harness.extractOutputValues()).extracting(DocumentChange::docId).containsExactly("at-limit", "gone");
+        assertThat(rejected()).singleElement().satisfies(r -> {
+            assertThat(r.stage()).isEqualTo(RejectedDocument.VALIDATE);
+            assertThat(r.reason()).contains("docs/over").contains("102 bytes").contains("limit of 100");
+        });
+    }
+
+    @Test
+    void rejectsAMissingCollectionAndAMissingDocId() throws Exception {
+        process(CODEC.encode(event("", "a", 1, DocumentOp.UPSERT, null, "text", Map.of())));
+        process(CODEC.encode(event("docs", "", 1, DocumentOp.UPSERT, null, "text", Map.of())));
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(rejected()).extracting(RejectedDocument::reason).satisfiesExactly(
+                r -> assertThat(r).isEqualTo("collection is missing"),
+                r -> assertThat(r).contains("docId is missing"));
     }
 
     private void process(byte[] value) throws Exception {

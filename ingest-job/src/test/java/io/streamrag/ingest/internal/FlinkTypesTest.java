@@ -3,6 +3,7 @@ package io.streamrag.ingest.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamrag.ingest.RawDocument;
+import io.streamrag.schemas.DeadLetter;
 import io.streamrag.schemas.DocumentOp;
 import io.streamrag.schemas.IndexChange;
 import java.time.Instant;
@@ -16,6 +17,7 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +34,30 @@ class FlinkTypesTest {
     @Test
     void documentChangeIsAFlinkTypeAndRoundTrips() throws Exception {
         assertRoundTrips(DocumentChange.class, new DocumentChange("docs", "a/b", 7, DocumentOp.UPSERT, "t", "text",
-                Map.of("lang", "en"), Instant.ofEpochMilli(123), "rag.documents-0@1"));
+                Map.of("lang", "en"), Instant.ofEpochMilli(123),
+                new RawDocument("rag.documents", 0, 1, "docs/a/b".getBytes(), new byte[] {1, 2})));
+    }
+
+    @Test
+    void rejectedDocumentIsAFlinkTypeAndRoundTrips() throws Exception {
+        assertRoundTrips(RejectedDocument.class, new RejectedDocument(
+                new RawDocument("rag.documents", 1, 9, null, new byte[] {7}), RejectedDocument.EMBED, "boom", 3));
+    }
+
+    @Test
+    void deadLetterIsAnAvroTypeAndRoundTrips() throws Exception {
+        DeadLetter letter = DeadLetterMapper.toDeadLetter(new RejectedDocument(
+                new RawDocument("rag.documents", 1, 9, "k".getBytes(), new byte[] {7}), "decode", "bad"),
+                Instant.ofEpochMilli(5));
+        // an Avro type is serialized whole by Flink's AvroSerializer, so its bytes fields do not mean Kryo
+        TypeInformation<DeadLetter> info = TypeInformation.of(DeadLetter.class);
+        assertThat(info).isInstanceOf(AvroTypeInfo.class);
+        TypeSerializer<DeadLetter> serializer = info.createSerializer(new SerializerConfigImpl());
+        assertThat(serializer).isInstanceOf(AvroSerializer.class);
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        serializer.serialize(letter, out);
+        assertThat(serializer.deserialize(new DataInputDeserializer(out.getSharedBuffer(), 0, out.length())))
+                .isEqualTo(letter);
     }
 
     @Test

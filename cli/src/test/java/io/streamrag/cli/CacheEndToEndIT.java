@@ -1,0 +1,176 @@
+package io.streamrag.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamrag.cli.dev.DevRedis;
+import io.streamrag.cli.dev.DevSettings;
+import io.streamrag.cli.dev.DevStack;
+import io.streamrag.core.cache.CacheLayer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The caches in the whole stack, through the command line: a repeated question is an L1 hit; an update is cited as
+ * soon as the invalidation processor has processed its IndexChange; with Redis stopped, questions are still
+ * answered (caches bypassed, reported in {@code cache}); with Redis back, caches resume and nothing written before
+ * the outage is served.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CacheEndToEndIT {
+    private static final String COLLECTION = "cache-e2e";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String QUESTION = "What colour are the flowers of the Zephyr orchid?";
+
+    @TempDir
+    static Path tempDir;
+
+    private DevStack stack;
+
+    @BeforeAll
+    void startStack() throws Exception {
+        stack = DevStack.start(new DevSettings(tempDir.resolve("data"), 0, 0));
+    }
+
+    @AfterAll
+    void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void askingTheSameQuestionTwiceIsAnL1Hit() throws Exception {
+        submit(List.of(
+                orchid(1, "turquoise"),
+                new Corpus.Doc("fern", "The silver fern", "The silver fern grows in shaded forests of New Zealand."),
+                new Corpus.Doc("cactus", "The barrel cactus", "The barrel cactus stores water in its ribbed stem.")));
+
+        JsonNode first = ask(QUESTION);
+        JsonNode second = ask(QUESTION);
+
+        assertThat(cache(first)).doesNotContain("L1");
+        assertThat(cache(second)).containsExactly("L1");
+        assertThat(second.get("degradationMode").asText()).isEqualTo("normal");
+        assertThat(second.get("answer").asText()).isEqualTo(first.get("answer").asText());
+        assertThat(firstCitation(second)).contains("turquoise");
+        assertThat(stack.caches().metrics().hits(CacheLayer.L1)).isPositive();
+    }
+
+    @Test
+    @Order(2)
+    void anUpdateIsCitedOnceItsInvalidationWasProcessed() throws Exception {
+        long processed = stack.invalidation().metrics().indexChanges();
+        submit(List.of(orchid(2, "crimson")));
+        awaitInvalidations(processed + 1);
+
+        JsonNode after = ask(QUESTION);
+
+        assertThat(cache(after)).doesNotContain("L1");
+        assertThat(firstCitation(after)).contains("crimson").doesNotContain("turquoise");
+        assertThat(cache(ask(QUESTION))).containsExactly("L1");
+        assertThat(stack.invalidation().metrics().lag().getTotalCount()).isPositive();
+    }
+
+    @Test
+    @Order(3)
+    void withRedisDownQuestionsAreAnsweredAndAfterARestartNothingOldIsServed() throws Exception {
+        DevRedis redis = stack.redis().orElseThrow(() -> new IllegalStateException("REDIS_URL is set; this test "
+                + "stops the stack's own Redis"));
+        long processed = stack.invalidation().metrics().indexChanges();
+        redis.stop();
+        try {
+            JsonNode down = ask(QUESTION);
+            assertThat(cache(down)).contains(CacheLayer.BYPASSED).doesNotContain("L1");
+            assertThat(down.get("degradationMode").asText()).isEqualTo("normal");
+
+            // an update while Redis is down: its invalidation cannot reach Redis and waits
+            submit(List.of(orchid(3, "golden")));
+            JsonNode updated = ask(QUESTION);
+            assertThat(firstCitation(updated)).contains("golden");
+        } finally {
+            redis.start();
+        }
+        // the invalidation missed while Redis was down is retried, not dropped
+        awaitInvalidations(processed + 1);
+
+        JsonNode resumed = awaitCachesResume();
+        assertThat(firstCitation(resumed)).contains("golden").doesNotContain("crimson");
+        assertThat(cache(ask(QUESTION))).containsExactly("L1");
+    }
+
+    private static Corpus.Doc orchid(int version, String colour) {
+        return new Corpus.Doc("orchid", "The Zephyr orchid", "The Zephyr orchid (version " + version + ") has "
+                + colour + " flowers that open at dawn. Its flowers are " + colour + ".");
+    }
+
+    private void submit(List<Corpus.Doc> docs) throws Exception {
+        Path file = Files.createTempFile(tempDir, "docs", ".jsonl");
+        Files.write(file, Corpus.jsonLines(docs));
+        Result submit = cli("submit", "--collection", COLLECTION, "--wait", file.toString());
+        assertThat(submit.exitCode).as(submit.err).isZero();
+    }
+
+    private void awaitInvalidations(long count) throws InterruptedException {
+        for (int i = 0; i < 600 && stack.invalidation().metrics().indexChanges() < count; i++) {
+            Thread.sleep(50);
+        }
+        assertThat(stack.invalidation().metrics().indexChanges()).isGreaterThanOrEqualTo(count);
+    }
+
+    private JsonNode awaitCachesResume() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            JsonNode answer = ask(QUESTION);
+            if (!cache(answer).contains(CacheLayer.BYPASSED)) {
+                return answer;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the caches did not resume after Redis restarted");
+    }
+
+    private JsonNode ask(String question) throws Exception {
+        Result ask = cli("ask", "--collection", COLLECTION, "--json", "--top-k", "2", question);
+        assertThat(ask.exitCode).as(ask.err).isZero();
+        return JSON.readTree(ask.out);
+    }
+
+    private static List<String> cache(JsonNode answer) {
+        List<String> layers = new ArrayList<>();
+        answer.get("cache").forEach(c -> layers.add(c.asText()));
+        return layers;
+    }
+
+    private static String firstCitation(JsonNode answer) {
+        assertThat(answer.get("citations")).as("answer %s", answer).isNotEmpty();
+        return answer.get("citations").get(0).get("text").asText();
+    }
+
+    private Result cli(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add(1, "--bootstrap");
+        all.add(2, stack.bootstrapServers());
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Streamrag.run(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private record Result(int exitCode, String out, String err) {
+    }
+}

@@ -1,0 +1,44 @@
+package io.streamrag.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.streamrag.core.embed.EmbeddingDevice;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The embedding options: micro-batch size, max wait and device. */
+class IngestSettingsEmbeddingTest {
+
+    @Test
+    void defaultsBatchAcrossDocumentsOnTheCpu() {
+        IngestSettings s = IngestSettings.builder().indexDir(Path.of("/data/index")).build();
+
+        assertThat(s.embedBatchChunks()).isEqualTo(32);
+        assertThat(s.embedMaxWaitMs()).isEqualTo(50);
+        assertThat(s.embedDevice()).isEqualTo(EmbeddingDevice.CPU);
+    }
+
+    @Test
+    void parsesTheFlagsAndKeepsThemInCopies() {
+        IngestSettings s = IngestSettings.fromArgs(new String[] {"--index-dir", "/data/index",
+                "--embed-batch-chunks", "64", "--embed-max-wait-ms=0", "--embed-device", "cuda"});
+
+        assertThat(s.embedBatchChunks()).isEqualTo(64);
+        assertThat(s.embedMaxWaitMs()).isZero();
+        assertThat(s.embedDevice()).isEqualTo(EmbeddingDevice.CUDA);
+        assertThat(s.toBuilder().build().embedDevice()).isEqualTo(EmbeddingDevice.CUDA);
+        assertThat(s.toBuilder().build().embedBatchChunks()).isEqualTo(64);
+        assertThat(s.toString()).contains("embedBatchChunks=64", "embedMaxWaitMs=0", "embedDevice=cuda");
+    }
+
+    @Test
+    void rejectsBadValuesNamingTheOption() {
+        IngestSettings.Builder b = IngestSettings.builder();
+        assertThatThrownBy(() -> b.embedBatchChunks(0)).hasMessage("embedBatchChunks must be > 0, got 0");
+        assertThatThrownBy(() -> b.embedMaxWaitMs(-1)).hasMessage("embedMaxWaitMs must be >= 0, got -1");
+        assertThatThrownBy(() -> IngestSettings.fromArgs(new String[] {"--index-dir", "/x", "--embed-device", "tpu"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'tpu'");
+    }
+}
