@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Follows rag.index-changes from the moment it is opened, to tell when submitted versions became searchable.
@@ -15,6 +16,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  */
 public final class IndexChangeWatcher implements AutoCloseable {
     private final TopicTail<String, IndexChange> tail;
+    private final Map<TopicPartition, Long> afterMatches = new HashMap<>();
 
     IndexChangeWatcher(String bootstrapServers) {
         this.tail = new TopicTail<>(bootstrapServers, Topics.INDEX_CHANGES.name(),
@@ -48,10 +50,20 @@ public final class IndexChangeWatcher implements AutoCloseable {
                 if (expected != null && change.getVersion() >= expected) {
                     pending.remove(key);
                     seen.add(change);
+                    afterMatches.merge(new TopicPartition(record.topic(), record.partition()), record.offset() + 1,
+                            Math::max);
                 }
             }
         }
         return seen;
+    }
+
+    /**
+     * For each partition of rag.index-changes, the offset just after the last announcement that
+     * {@link #awaitVersions} matched: a consumer that has committed these offsets has processed them.
+     */
+    public Map<TopicPartition, Long> offsetsAfterMatches() {
+        return Map.copyOf(afterMatches);
     }
 
     @Override

@@ -21,6 +21,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a user does with a running streamrag: submit and delete documents, wait until they are searchable, and
@@ -29,6 +31,10 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * <p>Not thread-safe; the caller owns and closes it.
  */
 public final class StreamragClient implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamragClient.class);
+    /** How long a submission waits for cache invalidation after its documents became searchable. */
+    private static final Duration INVALIDATION_WAIT = Duration.ofSeconds(10);
+
     private final String bootstrapServers;
     private final KafkaProducer<String, DocumentEvent> documentProducer;
     private final KafkaProducer<String, QueryRequest> queryProducer;
@@ -115,7 +121,8 @@ public final class StreamragClient implements AutoCloseable {
 
     /**
      * Sends document events and waits until every one of them is visible to searches (its IndexChange, or one
-     * of a later version of the same document, has been announced).
+     * of a later version of the same document, has been announced) and, where a cache invalidation processor
+     * runs, until it has applied those announcements, so that a question asked next sees the new versions.
      *
      * @return the announcements, one per document
      * @throws StackUnreachableException naming how many documents are missing when the timeout passes
@@ -125,9 +132,18 @@ public final class StreamragClient implements AutoCloseable {
         for (DocumentEvent event : events) {
             expected.merge(Topics.documentKey(event.getCollection(), event.getDocId()), event.getVersion(), Math::max);
         }
+        long deadline = System.nanoTime() + timeout.toNanos();
         try (IndexChangeWatcher watcher = watchIndexChanges()) {
             send(events);
-            return watcher.awaitVersions(expected, timeout);
+            List<IndexChange> changes = watcher.awaitVersions(expected, timeout);
+            Duration left = Duration.ofNanos(Math.min(Math.max(deadline - System.nanoTime(), 0),
+                    INVALIDATION_WAIT.toNanos()));
+            if (!InvalidationProgress.awaitApplied(bootstrapServers, watcher.offsetsAfterMatches(), left)) {
+                LOG.warn("the documents are searchable, but the cache invalidation processor has not applied the"
+                        + " changes after {} s (is Redis down?): until it does, cached answers may lag",
+                        left.toSeconds());
+            }
+            return changes;
         }
     }
 

@@ -1,0 +1,91 @@
+package io.streamrag.cli.client;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import io.streamrag.invalidation.InvalidationSettings;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+
+/**
+ * Tells when the cache invalidation processor has applied given announcements, by comparing its consumer
+ * group's committed offsets on rag.index-changes with the offsets just after them. Its offsets are committed in
+ * the same transaction as its processing (exactly-once), so a committed offset past an announcement means the
+ * caches no longer hold anything that announcement made stale.
+ */
+final class InvalidationProgress {
+    /** The invalidation processor's Kafka Streams application id, i.e. its consumer group. */
+    static final String GROUP = InvalidationSettings.DEFAULT_APPLICATION_ID;
+
+    private InvalidationProgress() {
+    }
+
+    /**
+     * Waits until the invalidation group has committed at least the given offsets.
+     *
+     * @return true once applied, or at once when no invalidation processor runs (no group with members: then no
+     *         cache can serve anything stale); false when the timeout passed first (e.g. Redis is down: the
+     *         processor retries, and the query side bypasses the caches meanwhile)
+     */
+    static boolean awaitApplied(String bootstrapServers, Map<TopicPartition, Long> offsets, Duration timeout) {
+        if (offsets.isEmpty()) {
+            return true;
+        }
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = Admin.create(props)) {
+            if (!running(admin)) {
+                return true;
+            }
+            while (!applied(admin, offsets)) {
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                Thread.sleep(20);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackUnreachableException("interrupted while waiting for cache invalidation");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new StackUnreachableException("cannot read the progress of the cache invalidation processor: "
+                    + e.getMessage());
+        }
+    }
+
+    private static boolean running(Admin admin) throws InterruptedException, ExecutionException, TimeoutException {
+        try {
+            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(GROUP)).all()
+                    .get(10, TimeUnit.SECONDS).get(GROUP);
+            return group != null && group.groupState() != GroupState.DEAD && !group.members().isEmpty();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private static boolean applied(Admin admin, Map<TopicPartition, Long> offsets)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(GROUP)
+                .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        for (Map.Entry<TopicPartition, Long> needed : offsets.entrySet()) {
+            OffsetAndMetadata have = committed.get(needed.getKey());
+            if (have == null || have.offset() < needed.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
