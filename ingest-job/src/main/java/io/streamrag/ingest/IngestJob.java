@@ -4,6 +4,8 @@ import io.streamrag.core.embed.Embedder;
 import io.streamrag.core.embed.EmbeddingModel;
 import io.streamrag.ingest.internal.ChunkEmbedder;
 import io.streamrag.ingest.internal.CommittingStoreWriter;
+import io.streamrag.ingest.internal.ConfiguredCollectionSettings;
+import io.streamrag.ingest.internal.ControlEventKeySchema;
 import io.streamrag.ingest.internal.DeadLetterKeySchema;
 import io.streamrag.ingest.internal.DeadLetterMapper;
 import io.streamrag.ingest.internal.DocumentChange;
@@ -17,6 +19,7 @@ import io.streamrag.ingest.internal.RejectedDocument;
 import io.streamrag.ingest.internal.RetryingEmbedderFactory;
 import io.streamrag.ingest.internal.VersionGuard;
 import io.streamrag.schemas.AvroFlinkSchema;
+import io.streamrag.schemas.ControlEvent;
 import io.streamrag.schemas.DeadLetter;
 import io.streamrag.schemas.IndexChange;
 import io.streamrag.schemas.Topics;
@@ -55,6 +58,8 @@ import org.slf4j.LoggerFactory;
  *                    │ undecodable / invalid       │ embedding failed after retries
  *                    └──────────────┬──────────────┘
  *                                   └─► dead-letter ─► rag.documents.dlq (exactly once)
+ *
+ * store-writer ─► (configured collection settings differ from the recorded ones) ─► rag.control (exactly once)
  * </pre>
  *
  * <p>{@link #defineWorkflow} is the pipeline as a function of its source and sink (tests pass a bounded source
@@ -68,6 +73,12 @@ import org.slf4j.LoggerFactory;
  * last checkpoint are written and announced again, and the announcements of the failed attempt are aborted, so
  * {@code read_committed} consumers see each announcement and each dead letter once. Bad input is dead-lettered
  * and never stops the job (invariant 5).
+ *
+ * <p>Collection settings: a collection is created on first use with the job's shard count for it
+ * ({@code --shards}, {@code --collection-shards}), embedding model and chunking, recorded in the store. When the
+ * recorded settings of an existing collection differ from the job's, the recorded shard count is kept, one
+ * {@code ControlEvent} is published to {@link Topics#CONTROL}, and upserts into a collection of another embedding
+ * model are refused (see {@link CommittingStoreWriter}).
  *
  * <p>Freshness: the store writer reports histograms {@code freshnessMs} (document event to store commit) and
  * {@code announceFreshnessMs} (to the checkpoint that publishes the announcement), see
@@ -115,28 +126,31 @@ public final class IngestJob {
      * @param documents   the raw document records, in log order per document
      * @param changes     receives one {@link IndexChange} per applied document version, after its commit
      * @param deadLetters receives one {@link DeadLetter} per record that could not be indexed
+     * @param control     receives one {@link ControlEvent} per collection whose recorded settings differ from
+     *                    the job's
      * @param settings    the job settings
      */
     public static void defineWorkflow(StreamExecutionEnvironment env, DataStream<RawDocument> documents,
                                       Sink<IndexChange> changes, Sink<DeadLetter> deadLetters,
-                                      IngestSettings settings) {
+                                      Sink<ControlEvent> control, IngestSettings settings) {
         Objects.requireNonNull(settings, "settings");
-        defineWorkflow(env, documents, changes, deadLetters, settings,
+        defineWorkflow(env, documents, changes, deadLetters, control, settings,
                 new OnnxEmbedderFactory(settings.embeddingModelId(), settings.embedThreads(),
                         settings.embedBatchChunks(), settings.embedDevice()));
     }
 
     /**
-     * {@link #defineWorkflow(StreamExecutionEnvironment, DataStream, Sink, Sink, IngestSettings)} with another
-     * embedder (tests); it is wrapped in the configured retries.
+     * {@link #defineWorkflow(StreamExecutionEnvironment, DataStream, Sink, Sink, Sink, IngestSettings)} with
+     * another embedder (tests); it is wrapped in the configured retries.
      */
     static void defineWorkflow(StreamExecutionEnvironment env, DataStream<RawDocument> documents,
-                               Sink<IndexChange> changes, Sink<DeadLetter> deadLetters, IngestSettings settings,
-                               SerializableSupplier<Embedder> embedders) {
+                               Sink<IndexChange> changes, Sink<DeadLetter> deadLetters, Sink<ControlEvent> control,
+                               IngestSettings settings, SerializableSupplier<Embedder> embedders) {
         Objects.requireNonNull(env, "env");
         Objects.requireNonNull(documents, "documents");
         Objects.requireNonNull(changes, "changes");
         Objects.requireNonNull(deadLetters, "deadLetters");
+        Objects.requireNonNull(control, "control");
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(embedders, "embedders");
 
@@ -165,10 +179,13 @@ public final class IngestJob {
                 .uid("chunk-embed");
 
         int dimension = EmbeddingModel.fromId(settings.embeddingModelId()).dimension();
+        ConfiguredCollectionSettings configured = new ConfiguredCollectionSettings(settings.shardsPerCollection(),
+                settings.collectionShards(), settings.embeddingModelId(), settings.chunkMaxTokens(),
+                settings.chunkOverlapTokens());
         SingleOutputStreamOperator<IndexChange> announced = embedded
                 .transform("store-writer", INDEX_CHANGE_TYPE, new CommittingStoreWriter(
-                        new LuceneStoreFactory(settings.indexDir(), settings.shardsPerCollection(), dimension, false),
-                        settings.commitIntervalMs(), settings.maxBatchDocuments()))
+                        new LuceneStoreFactory(settings.indexDir(), configured, dimension),
+                        settings.commitIntervalMs(), settings.maxBatchDocuments(), configured))
                 .uid("store-writer")
                 .setParallelism(1)
                 .setMaxParallelism(1);
@@ -176,6 +193,12 @@ public final class IngestJob {
         announced.sinkTo(changes)
                 .name("index-changes")
                 .uid("index-changes")
+                .setParallelism(1);
+
+        announced.getSideOutput(CommittingStoreWriter.CONTROL_EVENTS)
+                .sinkTo(control)
+                .name("control-events")
+                .uid("control-events")
                 .setParallelism(1);
 
         decoded.getSideOutput(DocumentDecoder.REJECTED)
@@ -196,7 +219,8 @@ public final class IngestJob {
      * <p>The source reads {@link IngestSettings#documentsTopic()} as group {@link IngestSettings#groupId()},
      * from the committed offsets (committed on each checkpoint), or from the earliest or latest offset when
      * there are none. The sinks write to {@link IngestSettings#indexChangesTopic()}, keyed by
-     * {@code collection/docId}, and to {@link Topics#DOCUMENTS_DLQ}, exactly once; readers must use
+     * {@code collection/docId}, to {@link Topics#DOCUMENTS_DLQ} and to {@link Topics#CONTROL} (keyed by collection),
+     * exactly once; readers must use
      * {@code isolation.level=read_committed}. Checkpoints are aligned (exactly-once mode): the version guard's
      * state must match the source offsets of the same checkpoint. With {@link IngestSettings#checkpointDir()},
      * checkpoints are retained and the job resumes from the newest one there (then its offsets and version
@@ -226,7 +250,8 @@ public final class IngestJob {
         DataStream<RawDocument> documents = env
                 .fromSource(kafkaSource(settings), WatermarkStrategy.noWatermarks(), "documents")
                 .uid("documents");
-        defineWorkflow(env, documents, indexChangesSink(settings), deadLetterSink(settings), settings);
+        defineWorkflow(env, documents, indexChangesSink(settings), deadLetterSink(settings),
+                controlEventsSink(settings), settings);
     }
 
     /**
@@ -263,6 +288,21 @@ public final class IngestJob {
                         .build())
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-index-changes")
+                .setTransactionNamingStrategy(TRANSACTION_NAMING)
+                .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(TRANSACTION_TIMEOUT_MS))
+                .build();
+    }
+
+    static KafkaSink<ControlEvent> controlEventsSink(IngestSettings settings) {
+        return KafkaSink.<ControlEvent>builder()
+                .setBootstrapServers(settings.bootstrapServers())
+                .setRecordSerializer(KafkaRecordSerializationSchema.<ControlEvent>builder()
+                        .setTopic(Topics.CONTROL.name())
+                        .setKeySerializationSchema(new ControlEventKeySchema())
+                        .setValueSerializationSchema(AvroFlinkSchema.of(ControlEvent.class))
+                        .build())
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-control")
                 .setTransactionNamingStrategy(TRANSACTION_NAMING)
                 .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(TRANSACTION_TIMEOUT_MS))
                 .build();

@@ -2,9 +2,12 @@ package io.streamrag.ingest;
 
 import io.streamrag.core.embed.EmbeddingDevice;
 import io.streamrag.core.embed.EmbeddingModel;
+import io.streamrag.core.store.LuceneShardStore;
 import io.streamrag.schemas.Topics;
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -25,6 +28,8 @@ import java.util.Optional;
  *   <tr><td>--group-id</td><td>streamrag-ingest</td><td>Kafka consumer group (offsets committed on checkpoints)</td></tr>
  *   <tr><td>--index-dir</td><td>(required)</td><td>directory of the Lucene shards</td></tr>
  *   <tr><td>--shards</td><td>2</td><td>shards per collection</td></tr>
+ *   <tr><td>--collection-shards</td><td>(none)</td><td>{@code name=N,name2=M}: shards of particular collections,
+ *       overriding --shards; like it, used only when a collection is created</td></tr>
  *   <tr><td>--model</td><td>{@code EmbeddingModel.DEFAULT}</td><td>embedding model id</td></tr>
  *   <tr><td>--embed-threads</td><td>2</td><td>ONNX Runtime threads per embedder</td></tr>
  *   <tr><td>--embed-batch-chunks</td><td>32</td><td>the most chunks (of several documents) embedded in one call</td></tr>
@@ -78,6 +83,8 @@ public final class IngestSettings implements Serializable {
     // a String because java.nio.file.Path is not Serializable
     private final String indexDir;
     private final int shardsPerCollection;
+    /** Immutable (Map.copyOf, which is Serializable). */
+    private final Map<String, Integer> collectionShards;
     private final String embeddingModelId;
     private final int embedThreads;
     private final int embedBatchChunks;
@@ -104,6 +111,7 @@ public final class IngestSettings implements Serializable {
         this.groupId = b.groupId;
         this.indexDir = b.indexDir;
         this.shardsPerCollection = b.shardsPerCollection;
+        this.collectionShards = Map.copyOf(b.collectionShards);
         this.embeddingModelId = b.embeddingModelId;
         this.embedThreads = b.embedThreads;
         this.embedBatchChunks = b.embedBatchChunks;
@@ -136,6 +144,7 @@ public final class IngestSettings implements Serializable {
         b.groupId = groupId;
         b.indexDir = indexDir;
         b.shardsPerCollection = shardsPerCollection;
+        b.collectionShards = new LinkedHashMap<>(collectionShards);
         b.embeddingModelId = embeddingModelId;
         b.embedThreads = embedThreads;
         b.embedBatchChunks = embedBatchChunks;
@@ -184,6 +193,7 @@ public final class IngestSettings implements Serializable {
                     case "--group-id" -> b.groupId(value);
                     case "--index-dir" -> b.indexDir(Path.of(value));
                     case "--shards" -> b.shardsPerCollection(Integer.parseInt(value));
+                    case "--collection-shards" -> b.collectionShards(parseCollectionShards(flag, value));
                     case "--model" -> b.embeddingModelId(value);
                     case "--embed-threads" -> b.embedThreads(Integer.parseInt(value));
                     case "--embed-batch-chunks" -> b.embedBatchChunks(Integer.parseInt(value));
@@ -208,6 +218,43 @@ public final class IngestSettings implements Serializable {
             }
         }
         return b.build();
+    }
+
+    /**
+     * Parses {@code name=N[,name2=M...]}; the exception names the flag and the bad entry. Every entry is
+     * validated here, since {@link Builder#collectionShards} sees only the parsed map.
+     */
+    static Map<String, Integer> parseCollectionShards(String flag, String value) {
+        Map<String, Integer> shards = new LinkedHashMap<>();
+        for (String entry : value.split(",", -1)) {
+            int eq = entry.indexOf('=');
+            if (eq <= 0 || eq == entry.length() - 1) {
+                throw new IllegalArgumentException(flag + " entries must be collection=shards, got '" + entry
+                        + "' in '" + value + "'");
+            }
+            String collection = entry.substring(0, eq).trim();
+            String count = entry.substring(eq + 1).trim();
+            int n;
+            try {
+                n = Integer.parseInt(count);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(flag + " entry '" + entry + "': shards must be a number, got '"
+                        + count + "'", e);
+            }
+            try {
+                LuceneShardStore.requireValidCollectionName(collection);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(flag + " entry '" + entry + "': " + e.getMessage(), e);
+            }
+            if (n <= 0) {
+                throw new IllegalArgumentException(flag + " entry '" + entry + "': shards must be > 0, got " + n);
+            }
+            if (shards.put(collection, n) != null) {
+                throw new IllegalArgumentException(flag + " names collection '" + collection + "' twice in '"
+                        + value + "'");
+            }
+        }
+        return shards;
     }
 
     private static boolean parseBoolean(String flag, String value) {
@@ -242,6 +289,11 @@ public final class IngestSettings implements Serializable {
 
     public int shardsPerCollection() {
         return shardsPerCollection;
+    }
+
+    /** Shard counts of particular collections, overriding {@link #shardsPerCollection()}; immutable. */
+    public Map<String, Integer> collectionShards() {
+        return collectionShards;
     }
 
     public String embeddingModelId() {
@@ -317,7 +369,8 @@ public final class IngestSettings implements Serializable {
     public String toString() {
         return "IngestSettings{bootstrapServers=" + bootstrapServers + ", documentsTopic=" + documentsTopic
                 + ", indexChangesTopic=" + indexChangesTopic + ", groupId=" + groupId + ", indexDir=" + indexDir
-                + ", shardsPerCollection=" + shardsPerCollection + ", embeddingModelId=" + embeddingModelId
+                + ", shardsPerCollection=" + shardsPerCollection
+                + ", collectionShards=" + collectionShards + ", embeddingModelId=" + embeddingModelId
                 + ", embedThreads=" + embedThreads + ", embedBatchChunks=" + embedBatchChunks
                 + ", embedMaxWaitMs=" + embedMaxWaitMs + ", embedDevice=" + embedDevice.id()
                 + ", chunkMaxTokens=" + chunkMaxTokens
@@ -337,6 +390,7 @@ public final class IngestSettings implements Serializable {
         private String groupId = DEFAULT_GROUP_ID;
         private String indexDir;
         private int shardsPerCollection = DEFAULT_SHARDS_PER_COLLECTION;
+        private Map<String, Integer> collectionShards = new LinkedHashMap<>();
         private String embeddingModelId = EmbeddingModel.DEFAULT.id();
         private int embedThreads = DEFAULT_EMBED_THREADS;
         private int embedBatchChunks = DEFAULT_EMBED_BATCH_CHUNKS;
@@ -392,6 +446,26 @@ public final class IngestSettings implements Serializable {
         /** Shards per collection, > 0; default {@value #DEFAULT_SHARDS_PER_COLLECTION}. */
         public Builder shardsPerCollection(int shardsPerCollection) {
             this.shardsPerCollection = requirePositive("shardsPerCollection", shardsPerCollection);
+            return this;
+        }
+
+        /**
+         * Shards of particular collections, overriding {@link #shardsPerCollection(int)} for them; used only when
+         * the collection is created (the recorded count wins afterwards). Default none.
+         *
+         * @throws IllegalArgumentException naming the entry, when a name is not a valid collection name or a
+         *                                  count is not > 0
+         */
+        public Builder collectionShards(Map<String, Integer> collectionShards) {
+            Objects.requireNonNull(collectionShards, "collectionShards");
+            for (Map.Entry<String, Integer> e : collectionShards.entrySet()) {
+                LuceneShardStore.requireValidCollectionName(e.getKey());
+                if (e.getValue() == null || e.getValue() <= 0) {
+                    throw new IllegalArgumentException("collectionShards of '" + e.getKey() + "' must be > 0, got "
+                            + e.getValue());
+                }
+            }
+            this.collectionShards = new LinkedHashMap<>(collectionShards);
             return this;
         }
 

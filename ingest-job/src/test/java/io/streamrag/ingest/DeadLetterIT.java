@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.streamrag.core.store.LuceneShardStore;
 import io.streamrag.core.store.VectorStore;
 import io.streamrag.schemas.AvroCodec;
+import io.streamrag.schemas.ControlEvent;
 import io.streamrag.schemas.DeadLetter;
 import io.streamrag.schemas.DocumentEvent;
 import io.streamrag.schemas.DocumentOp;
@@ -111,7 +112,8 @@ class DeadLetterIT {
         String testId = UUID.randomUUID().toString();
         CollectingSink<IndexChange> changes = new CollectingSink<>(testId + "-changes");
         CollectingSink<DeadLetter> deadLetters = new CollectingSink<>(testId + "-dlq");
-        IngestJob.defineWorkflow(env, documents, changes, deadLetters, settings, PoisonSensitiveEmbedder.factory());
+        IngestJob.defineWorkflow(env, documents, changes, deadLetters,
+                new CollectingSink<ControlEvent>(testId + "-control"), settings, PoisonSensitiveEmbedder.factory());
         env.execute("dead-letter-it");
 
         List<DeadLetter> letters = deadLetters.drain();

@@ -8,6 +8,7 @@ import io.streamrag.core.store.ScoredChunk;
 import io.streamrag.core.store.SearchFilter;
 import io.streamrag.core.store.VectorStore;
 import io.streamrag.schemas.AvroCodec;
+import io.streamrag.schemas.ControlEvent;
 import io.streamrag.schemas.DeadLetter;
 import io.streamrag.schemas.DocumentEvent;
 import io.streamrag.schemas.DocumentOp;
@@ -102,11 +103,14 @@ class IngestJobIT {
                 .name("test-documents").uid("test-documents");
         int dimension = EmbeddingModel.fromId(settings.embeddingModelId()).dimension();
         CollectingSink<DeadLetter> deadLetters = new CollectingSink<>(testId + "-dlq");
+        CollectingSink<ControlEvent> control = new CollectingSink<>(testId + "-control");
         IngestJob.defineWorkflow(env, documents, new CheckingSink(testId, indexDir.toString(), dimension), deadLetters,
-                settings);
+                control, settings);
         env.execute("ingest-job-it");
 
         // the garbage and the invalid d are dead-lettered, once each; stale and duplicate versions are not bad input
+        // every collection is new: created with the job's settings, nothing to announce
+        assertThat(control.drain()).isEmpty();
         assertThat(deadLetters.drain()).extracting(l -> l.getSourceOffset() + " " + l.getStage())
                 .containsExactlyInAnyOrder("2 decode", "8 validate");
 

@@ -24,7 +24,7 @@ class IngestJobTest {
         });
         assertThat(nodes).extracting(StreamNode::getTransformationUID)
                 .contains("documents", "decode", "version-guard", "chunk-embed", "store-writer", "index-changes",
-                        "dead-letter", "dead-letters")
+                        "dead-letter", "dead-letters", "control-events")
                 .doesNotHaveDuplicates();
     }
 

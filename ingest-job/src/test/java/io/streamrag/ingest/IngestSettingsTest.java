@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class IngestSettingsTest {
@@ -125,7 +126,8 @@ class IngestSettingsTest {
 
     @Test
     void survivesJavaSerialization() throws Exception {
-        IngestSettings s = IngestSettings.builder().indexDir(Path.of("/data/index")).shardsPerCollection(3).build();
+        IngestSettings s = IngestSettings.builder().indexDir(Path.of("/data/index")).shardsPerCollection(3)
+                .collectionShards(Map.of("big", 8)).build();
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
@@ -138,5 +140,44 @@ class IngestSettingsTest {
 
         assertThat(copy.toString()).isEqualTo(s.toString());
         assertThat(copy.indexDir()).isEqualTo(Path.of("/data/index"));
+        assertThat(copy.collectionShards()).isEqualTo(Map.of("big", 8));
+    }
+
+    @Test
+    void parsesPerCollectionShardCounts() {
+        IngestSettings s = IngestSettings.fromArgs(new String[] {
+                "--index-dir", "/x", "--shards", "3", "--collection-shards", "big=8, small-1=1"});
+
+        assertThat(s.shardsPerCollection()).isEqualTo(3);
+        assertThat(s.collectionShards()).isEqualTo(Map.of("big", 8, "small-1", 1));
+        assertThat(IngestSettings.builder().indexDir(Path.of("/x")).build().collectionShards()).isEmpty();
+        assertThat(s.toBuilder().build().collectionShards()).isEqualTo(s.collectionShards());
+    }
+
+    @Test
+    void rejectsBadPerCollectionShardCountsNamingTheEntry() {
+        assertThatThrownBy(() -> parseCollectionShards("big=8,small=0"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--collection-shards entry 'small=0': shards must be > 0, got 0");
+        assertThatThrownBy(() -> parseCollectionShards("big=eight"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--collection-shards entry 'big=eight': shards must be a number, got 'eight'");
+        assertThatThrownBy(() -> parseCollectionShards("big"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'big'").hasMessageContaining("collection=shards");
+        assertThatThrownBy(() -> parseCollectionShards("big=2,,small=1"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got ''");
+        assertThatThrownBy(() -> parseCollectionShards("no/slash=2"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--collection-shards entry 'no/slash=2'").hasMessageContaining("'no/slash'");
+        assertThatThrownBy(() -> parseCollectionShards("big=2,big=3"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'big' twice");
+        assertThatThrownBy(() -> IngestSettings.builder().collectionShards(Map.of("big", -1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("collectionShards of 'big' must be > 0, got -1");
+    }
+
+    private static IngestSettings parseCollectionShards(String value) {
+        return IngestSettings.fromArgs(new String[] {"--index-dir", "/x", "--collection-shards", value});
     }
 }

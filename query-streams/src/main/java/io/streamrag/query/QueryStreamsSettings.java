@@ -22,7 +22,8 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  *       group and the transactional id prefix</td></tr>
  *   <tr><td>{@code stateDir}</td><td>{@code ${java.io.tmpdir}/kafka-streams}</td><td>Kafka Streams' state and lock
  *       directory</td></tr>
- *   <tr><td>{@code numStreamThreads}</td><td>{@value #DEFAULT_NUM_STREAM_THREADS}</td><td>&gt; 0</td></tr>
+ *   <tr><td>{@code numStreamThreads}</td><td>{@value #DEFAULT_NUM_STREAM_THREADS}</td><td>&gt; 0; queries
+ *       answered at once (each thread blocks on its LLM call); useful up to the partitions of the queries topic</td></tr>
  *   <tr><td>{@code queriesTopic}</td><td>{@code Topics.QUERIES}</td><td>not blank, distinct from the others</td></tr>
  *   <tr><td>{@code responsesTopic}</td><td>{@code Topics.RESPONSES}</td><td>not blank, distinct</td></tr>
  *   <tr><td>{@code deadLetterTopic}</td><td>{@code Topics.QUERIES_DLQ}</td><td>not blank, distinct</td></tr>
@@ -42,7 +43,12 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 public final class QueryStreamsSettings {
 
     public static final String DEFAULT_APPLICATION_ID = "streamrag-query";
-    public static final int DEFAULT_NUM_STREAM_THREADS = 2;
+    /**
+     * Each stream thread answers one query at a time and blocks on its LLM call, so a processor answers at most
+     * threads / LLM latency queries per second (16 at 200 ms: 80/s), given at least as many input partitions. Idle
+     * threads cost little (a consumer and, under exactly_once_v2, one transactional producer each, a few MiB in use).
+     */
+    public static final int DEFAULT_NUM_STREAM_THREADS = 16;
     public static final int DEFAULT_MAX_QUESTION_CHARS = 4000;
     public static final int DEFAULT_TOP_K = 5;
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);

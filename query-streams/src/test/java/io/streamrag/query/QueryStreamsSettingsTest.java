@@ -17,7 +17,7 @@ class QueryStreamsSettingsTest {
         QueryStreamsSettings settings = QueryStreamsSettings.builder().bootstrapServers("k:9092").build();
 
         assertThat(settings.applicationId()).isEqualTo("streamrag-query");
-        assertThat(settings.numStreamThreads()).isEqualTo(2);
+        assertThat(settings.numStreamThreads()).isEqualTo(16);
         assertThat(settings.queriesTopic()).isEqualTo(Topics.QUERIES.name()).isEqualTo("rag.queries");
         assertThat(settings.responsesTopic()).isEqualTo(Topics.RESPONSES.name()).isEqualTo("rag.responses");
         assertThat(settings.deadLetterTopic()).isEqualTo(Topics.QUERIES_DLQ.name()).isEqualTo("rag.queries.dlq");

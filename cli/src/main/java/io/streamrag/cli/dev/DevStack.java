@@ -5,6 +5,8 @@ import io.streamrag.core.cache.RedisCaches;
 import io.streamrag.core.embed.EmbeddingModel;
 import io.streamrag.core.embed.OnnxEmbedder;
 import io.streamrag.core.generate.ExtractiveGenerator;
+import io.streamrag.core.generate.Generator;
+import io.streamrag.core.generate.llm.ChatCompletionsGenerator;
 import io.streamrag.core.query.HybridQueryEngine;
 import io.streamrag.core.store.LuceneShardStore;
 import io.streamrag.ingest.IngestJob;
@@ -45,7 +47,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DevStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
-    private static final int QUERY_PARTITIONS = 4;
 
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
     private String bootstrapServers;
@@ -71,6 +72,8 @@ public final class DevStack implements AutoCloseable {
     private void startParts(DevSettings settings) throws Exception {
         Path dataDir = settings.dataDir().toAbsolutePath();
         Files.createDirectories(dataDir);
+        // one stream thread per partition of rag.queries: each blocks on its LLM call (see StackTopics)
+        int queryPartitions = StackTopics.queryPartitions(System.getenv());
         int kafkaPort = settings.kafkaPort() == 0 ? freePort() : settings.kafkaPort();
         int controllerPort = settings.controllerPort() == 0 ? freePort() : settings.controllerPort();
 
@@ -80,7 +83,7 @@ public final class DevStack implements AutoCloseable {
         Properties adminProps = new Properties();
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         try (Admin admin = Admin.create(adminProps)) {
-            StackTopics.createMissing(admin, StackTopics.all(QUERY_PARTITIONS));
+            StackTopics.createMissing(admin, StackTopics.all(queryPartitions));
         }
 
         Path indexDir = dataDir.resolve("index");
@@ -107,10 +110,12 @@ public final class DevStack implements AutoCloseable {
         HybridQueryEngine engine = HybridQueryEngine.builder()
                 .embedder(caches.embeddingCache(queryEmbedder))
                 .store(caches.retrievalCache(readStore))
-                .generator(new ExtractiveGenerator())
+                .generator(primaryGenerator())
+                .fallbackGenerator(new ExtractiveGenerator())
                 .build();
         QueryStreams queries = QueryStreams.start(QueryStreamsSettings.builder()
                 .bootstrapServers(bootstrapServers)
+                .numStreamThreads(queryPartitions)
                 .stateDir(dataDir.resolve("streams"))
                 .build(), caches.responseCache(engine));
         parts.push(queries);
@@ -141,6 +146,21 @@ public final class DevStack implements AutoCloseable {
                 .stateDir(dataDir.resolve("streams-invalidation"))
                 .build(), caches.invalidator());
         parts.push(invalidation);
+    }
+
+    /**
+     * The LLM named by {@code STREAMRAG_LLM_BASE_URL} and {@code STREAMRAG_LLM_MODEL} when the first is set (closed
+     * with the stack), else the extractive generator.
+     */
+    private Generator primaryGenerator() {
+        String llmBaseUrl = System.getenv(ChatCompletionsGenerator.ENV_BASE_URL);
+        if (llmBaseUrl == null || llmBaseUrl.isBlank()) {
+            return new ExtractiveGenerator();
+        }
+        ChatCompletionsGenerator llm = ChatCompletionsGenerator.fromEnvironment().build();
+        parts.push(llm);
+        LOG.info("answering with {} (extractive answers when it fails)", llm);
+        return llm;
     }
 
     private static Configuration flinkConfiguration(Path dataDir, IngestSettings ingestSettings) {

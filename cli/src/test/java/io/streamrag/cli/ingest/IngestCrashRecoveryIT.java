@@ -424,7 +424,8 @@ class IngestCrashRecoveryIT {
             admin.createTopics(List.of(
                     new NewTopic(Topics.DOCUMENTS.name(), 4, (short) 1),
                     new NewTopic(Topics.INDEX_CHANGES.name(), 1, (short) 1),
-                    new NewTopic(Topics.DOCUMENTS_DLQ.name(), 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
+                    new NewTopic(Topics.DOCUMENTS_DLQ.name(), 1, (short) 1),
+                    new NewTopic(Topics.CONTROL.name(), 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
         }
     }
 

@@ -54,8 +54,9 @@ import org.slf4j.LoggerFactory;
  * {@code shardsPerCollection} indexes per collection.
  *
  * <p>Layout under {@code dataDir}: {@code <collection>/shard-<i>/} (one Lucene index per shard),
- * {@code <collection>/collection.properties} (shard count and dimension, recorded when a writer creates the
- * collection and used from then on by every reader and writer), {@code _commit-epoch} (the last commit epoch) and
+ * {@code <collection>/collection.properties} (shard count, dimension and, when the writer was given them, the
+ * embedding model id and chunking; recorded when a writer creates the collection and used from then on by every
+ * reader and writer, see {@link #recordedSettings}), {@code _commit-epoch} (the last commit epoch) and
  * {@code _writer.lock}. A document's chunks all live in shard {@link ShardRouter#shardFor(String)}.
  *
  * <p>Modes. A writer (the default) holds one {@code IndexWriter} per shard and an exclusive lock on
@@ -69,6 +70,13 @@ import org.slf4j.LoggerFactory;
  * HNSW with dot product on vectors the store L2-normalises (cosine ranking). A search runs over all shards of the
  * collection as one {@link MultiReader}, so BM25 statistics are global and the top k is exact across shards.
  *
+ * <p>Settings. A writer creates a collection with {@link Builder#shardsPerCollection(Map) its shard count for
+ * that collection} (or the default) and the recorded model and chunking of its builder. When it opens an existing
+ * collection whose recorded settings differ from its own, the recorded ones win and it logs a WARN: stored
+ * documents are never re-routed, so changing the shard count takes a replay into a new collection. Deciding
+ * whether vectors of another embedding model may be written is the caller's business (see
+ * {@link #recordedSettings}); the store refuses only vectors of the wrong dimension.
+ *
  * <p>Thread-safety: as {@link VectorStore} says, writes and {@link #commit()} from one thread, searches from many.
  * {@link #close()} must not overlap other calls; it discards uncommitted writes.
  */
@@ -79,7 +87,10 @@ public final class LuceneShardStore implements VectorStore {
 
     private final Path dataDir;
     private final int shardsPerCollection;
+    private final Map<String, Integer> shardOverrides;
     private final int dimension;
+    private final Optional<String> embeddingModelId;
+    private final Optional<CollectionProfile.Chunking> chunking;
     private final boolean readOnly;
     private final Analyzer analyzer = new EnglishAnalyzer();
     private final Similarity similarity = new BM25Similarity(0.9f, 0.4f);
@@ -95,7 +106,10 @@ public final class LuceneShardStore implements VectorStore {
     private LuceneShardStore(Builder builder) throws IOException {
         this.dataDir = builder.dataDir;
         this.shardsPerCollection = builder.shardsPerCollection;
+        this.shardOverrides = Map.copyOf(builder.shardOverrides);
         this.dimension = builder.dimension;
+        this.embeddingModelId = Optional.ofNullable(builder.embeddingModelId);
+        this.chunking = Optional.ofNullable(builder.chunking);
         this.readOnly = builder.readOnly;
         if (readOnly) {
             this.lockDirectory = null;
@@ -120,6 +134,17 @@ public final class LuceneShardStore implements VectorStore {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * Checks that {@code name} is a collection name this store accepts, so that configuration can be validated
+     * before a store is opened.
+     *
+     * @return {@code name}
+     * @throws IllegalArgumentException naming the value, when it is not valid
+     */
+    public static String requireValidCollectionName(String name) {
+        return CollectionNames.requireValid(name);
     }
 
     @Override
@@ -242,6 +267,61 @@ public final class LuceneShardStore implements VectorStore {
         return search(sharded.get(), query, k);
     }
 
+    /**
+     * The settings recorded when {@code collection} was created, or empty when it does not exist (yet). Does not
+     * create or open the collection. Works in both modes.
+     *
+     * @throws IllegalArgumentException when the name is not a valid collection name
+     * @throws UncheckedIOException     when the recorded settings cannot be read
+     */
+    @Override
+    public Optional<CollectionProfile> recordedSettings(String collection) {
+        CollectionNames.requireValid(collection);
+        ensureOpen();
+        ShardedCollection open = collections.get(collection);
+        if (open != null) {
+            return Optional.of(open.settings().profile());
+        }
+        Path collectionDir = dataDir.resolve(collection);
+        try {
+            return CollectionSettings.read(collectionDir).map(CollectionSettings::profile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the settings of collection '" + collection + "' in " + dataDir
+                    + " failed", e);
+        }
+    }
+
+    /** The settings this writer gives {@code collection} when it creates it. */
+    private CollectionSettings settingsIfNew(String collection) {
+        return new CollectionSettings(new CollectionProfile(shardOverrides.getOrDefault(collection,
+                shardsPerCollection), dimension, embeddingModelId, chunking));
+    }
+
+    /** Logs a WARN for each setting of this writer that the recorded settings of {@code opened} overrule. */
+    private void warnAboutOverruledSettings(ShardedCollection opened, CollectionProfile configured) {
+        CollectionProfile recorded = opened.settings().profile();
+        if (recorded.shards() != configured.shards()) {
+            LOG.warn("collection '{}' in {} was created with {} shards; this writer's setting of {} is ignored and "
+                    + "no document is re-routed. To change the shard count, replay the documents into a new "
+                    + "collection", opened.name(), dataDir, recorded.shards(), configured.shards());
+        }
+        if (recorded.dimension() != configured.dimension()) {
+            LOG.warn("collection '{}' in {} stores vectors of dimension {}; this writer's dimension {} is ignored "
+                    + "and vectors of another dimension are refused", opened.name(), dataDir,
+                    recorded.dimension(), configured.dimension());
+        }
+        if (recorded.embeddingModelId().isPresent() && configured.embeddingModelId().isPresent()
+                && !recorded.embeddingModelId().equals(configured.embeddingModelId())) {
+            LOG.warn("collection '{}' in {} was created with embedding model {}; this writer is configured with {}",
+                    opened.name(), dataDir, recorded.embeddingModelId().get(), configured.embeddingModelId().get());
+        }
+        if (recorded.chunking().isPresent() && configured.chunking().isPresent()
+                && !recorded.chunking().equals(configured.chunking())) {
+            LOG.warn("collection '{}' in {} records chunking {}; this writer is configured with {}",
+                    opened.name(), dataDir, recorded.chunking().get(), configured.chunking().get());
+        }
+    }
+
     /** Scatters {@code query} to every shard of the collection and gathers the global top {@code k}. */
     private List<ScoredChunk> search(ShardedCollection sharded, Query query, int k) {
         List<LuceneShard> shards = sharded.shards();
@@ -335,11 +415,15 @@ public final class LuceneShardStore implements VectorStore {
                 return Optional.of(open);
             }
             try {
+                CollectionSettings configured = settingsIfNew(name);
                 Optional<ShardedCollection> opened = readOnly
                         ? ShardedCollection.openReader(collectionDir, name)
-                        : Optional.of(ShardedCollection.openWriter(collectionDir, name,
-                                new CollectionSettings(shardsPerCollection, dimension), analyzer, similarity));
+                        : Optional.of(ShardedCollection.openWriter(collectionDir, name, configured, analyzer,
+                                similarity));
                 opened.ifPresent(c -> {
+                    if (!readOnly) {
+                        warnAboutOverruledSettings(c, configured.profile());
+                    }
                     collections.put(name, c);
                     LOG.info("opened collection '{}' in {} ({} shards, dimension {}, {})", name, dataDir,
                             c.settings().shards(), c.settings().dimension(), readOnly ? "read-only" : "writer");
@@ -418,7 +502,10 @@ public final class LuceneShardStore implements VectorStore {
     public static final class Builder {
         private Path dataDir;
         private int shardsPerCollection = DEFAULT_SHARDS_PER_COLLECTION;
+        private Map<String, Integer> shardOverrides = Map.of();
         private int dimension;
+        private String embeddingModelId;
+        private CollectionProfile.Chunking chunking;
         private boolean readOnly;
 
         private Builder() {
@@ -436,6 +523,52 @@ public final class LuceneShardStore implements VectorStore {
                 throw new IllegalArgumentException("shardsPerCollection must be > 0, got " + shardsPerCollection);
             }
             this.shardsPerCollection = shardsPerCollection;
+            return this;
+        }
+
+        /**
+         * Shard counts of particular collections this writer creates, overriding
+         * {@link #shardsPerCollection(int)} for them (default none). Like that setting, used only when a
+         * collection is created.
+         *
+         * @throws IllegalArgumentException naming the entry, when a name is not a valid collection name or a
+         *                                  count is not > 0
+         */
+        public Builder shardsPerCollection(Map<String, Integer> overrides) {
+            Objects.requireNonNull(overrides, "overrides");
+            for (Map.Entry<String, Integer> e : overrides.entrySet()) {
+                CollectionNames.requireValid(e.getKey());
+                if (e.getValue() == null || e.getValue() <= 0) {
+                    throw new IllegalArgumentException("shardsPerCollection of collection '" + e.getKey()
+                            + "' must be > 0, got " + e.getValue());
+                }
+            }
+            this.shardOverrides = Map.copyOf(overrides);
+            return this;
+        }
+
+        /**
+         * The embedding model id recorded in collections this writer creates (default none recorded). Recorded
+         * only; the store neither embeds nor checks vectors against it.
+         */
+        public Builder embeddingModelId(String embeddingModelId) {
+            Objects.requireNonNull(embeddingModelId, "embeddingModelId");
+            if (embeddingModelId.isBlank()) {
+                throw new IllegalArgumentException("embeddingModelId must not be blank, got '" + embeddingModelId
+                        + "'");
+            }
+            this.embeddingModelId = embeddingModelId;
+            return this;
+        }
+
+        /**
+         * The chunking recorded in collections this writer creates (default none recorded).
+         *
+         * @throws IllegalArgumentException when {@code maxTokens <= 0} or {@code overlapTokens} is not in
+         *                                  {@code [0, maxTokens)}
+         */
+        public Builder chunking(int maxTokens, int overlapTokens) {
+            this.chunking = new CollectionProfile.Chunking(maxTokens, overlapTokens);
             return this;
         }
 

@@ -1,6 +1,7 @@
 package io.streamrag.core.store;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A sharded store of chunks with dense vectors and BM25 text.
@@ -35,6 +36,15 @@ public interface VectorStore extends AutoCloseable {
     List<ScoredChunk> searchDense(float[] queryVector, int k, SearchFilter filter);
 
     List<ScoredChunk> searchKeyword(String queryText, int k, SearchFilter filter);
+
+    /**
+     * The settings {@code collection} was created with, if this store records them. Implementations that record
+     * settings must return them for every existing collection, without creating it; this default, and decorators
+     * that do not forward the call, return empty, which callers must read as "unknown", never as "different".
+     */
+    default Optional<CollectionProfile> recordedSettings(String collection) {
+        return Optional.empty();
+    }
 
     @Override
     void close();

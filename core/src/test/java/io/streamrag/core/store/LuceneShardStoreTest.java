@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -285,6 +286,75 @@ class LuceneShardStoreTest extends VectorStoreContract {
         IndexedChunk one = chunk("d1", 1, 0, "text", axis(0));
         assertThatThrownBy(() -> store.replaceDocument(COLLECTION, "d1", List.of(one, one)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("duplicate");
+    }
+
+    @Test
+    void aPerCollectionShardCountIsUsedWhenTheCollectionIsCreated() {
+        try (LuceneShardStore store = LuceneShardStore.builder().dataDir(dataDir).dimension(DIMENSION)
+                .shardsPerCollection(2).shardsPerCollection(Map.of("big", 5)).build()) {
+            store.replaceDocument("big", "d1", chunks("big", "d1", 1, 1));
+            store.replaceDocument("small", "d1", chunks("small", "d1", 1, 1));
+            store.commit();
+            assertThat(store.recordedSettings("big").orElseThrow().shards()).isEqualTo(5);
+            assertThat(store.recordedSettings("small").orElseThrow().shards()).isEqualTo(2);
+        }
+        assertThat(Files.isDirectory(dataDir.resolve("big").resolve("shard-4"))).isTrue();
+        assertThat(Files.isDirectory(dataDir.resolve("small").resolve("shard-2"))).isFalse();
+    }
+
+    @Test
+    void recordedSettingsWinOverALaterPerCollectionOverride() {
+        List<IndexedChunk> v1 = chunks("big", "doc-1", 1, 2);
+        try (LuceneShardStore store = writer(2)) {
+            store.replaceDocument("big", "doc-1", v1);
+            store.commit();
+        }
+        try (LuceneShardStore store = LuceneShardStore.builder().dataDir(dataDir).dimension(DIMENSION)
+                .shardsPerCollection(Map.of("big", 7)).embeddingModelId("other-model").chunking(64, 8).build()) {
+            WriteResult v2 = store.replaceDocument("big", "doc-1", chunks("big", "doc-1", 2, 1));
+            store.commit();
+            assertThat(v2.removedChunkIds()).containsExactlyInAnyOrderElementsOf(ids(v1));
+            assertThat(store.recordedSettings("big")).contains(new CollectionProfile(2, DIMENSION,
+                    Optional.empty(), Optional.empty()));
+        }
+        assertThat(Files.isDirectory(dataDir.resolve("big").resolve("shard-2"))).isFalse();
+    }
+
+    @Test
+    void theModelAndChunkingAreRecordedAndReadableByReaders() {
+        try (LuceneShardStore store = LuceneShardStore.builder().dataDir(dataDir).dimension(DIMENSION)
+                .embeddingModelId("model-a").chunking(256, 32).build()) {
+            assertThat(store.recordedSettings(COLLECTION)).isEmpty();
+            store.replaceDocument(COLLECTION, "d1", chunks(COLLECTION, "d1", 1, 1));
+            store.commit();
+        }
+        CollectionProfile expected = new CollectionProfile(2, DIMENSION, Optional.of("model-a"),
+                Optional.of(new CollectionProfile.Chunking(256, 32)));
+        try (LuceneShardStore reader = LuceneShardStore.builder().dataDir(dataDir).dimension(DIMENSION)
+                .readOnly(true).build()) {
+            assertThat(reader.recordedSettings(COLLECTION)).contains(expected);
+            assertThat(reader.recordedSettings("absent")).isEmpty();
+        }
+        // a later writer with other values does not overwrite them
+        try (LuceneShardStore store = LuceneShardStore.builder().dataDir(dataDir).dimension(DIMENSION)
+                .embeddingModelId("model-b").chunking(128, 0).build()) {
+            store.replaceDocument(COLLECTION, "d2", chunks(COLLECTION, "d2", 1, 1));
+            store.commit();
+            assertThat(store.recordedSettings(COLLECTION)).contains(expected);
+        }
+    }
+
+    @Test
+    void theSettingOptionsNameTheBadValue() {
+        assertThatThrownBy(() -> LuceneShardStore.builder().shardsPerCollection(Map.of("docs", 0)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("shardsPerCollection of collection 'docs' must be > 0, got 0");
+        assertThatThrownBy(() -> LuceneShardStore.builder().shardsPerCollection(Map.of("bad/name", 2)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'bad/name'");
+        assertThatThrownBy(() -> LuceneShardStore.builder().chunking(16, 16))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 16");
+        assertThatThrownBy(() -> LuceneShardStore.builder().embeddingModelId(" "))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("embeddingModelId");
     }
 
     @Test

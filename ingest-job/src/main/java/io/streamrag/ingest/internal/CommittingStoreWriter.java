@@ -1,23 +1,38 @@
 package io.streamrag.ingest.internal;
 
+import io.streamrag.core.store.CollectionProfile;
 import io.streamrag.core.store.VectorStore;
 import io.streamrag.core.store.WriteResult;
+import io.streamrag.schemas.ControlEvent;
 import io.streamrag.schemas.DocumentOp;
 import io.streamrag.schemas.IndexChange;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledFuture;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
 import org.apache.flink.util.function.SerializableSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes document versions into the store and announces them, commit before announce.
@@ -43,12 +58,29 @@ import org.apache.flink.util.function.SerializableSupplier;
  * after its announcement, which is when an exactly-once sink commits the announcement's Kafka transaction (the
  * sink's committer runs on the same notification, so this is a close lower bound).
  *
+ * <p>Collection settings (when constructed with {@link ConfiguredCollectionSettings}): on the first document of
+ * each collection since {@link #open}, the settings the store recorded for it are compared with the job's. A
+ * difference is published once, as a {@link ControlEvent} on {@link #CONTROL_EVENTS} (the operator keeps the
+ * events it published in its state, so a restart from a checkpoint does not publish them again). The store keeps
+ * the recorded shard count (documents are never re-routed) and chunking changes apply to documents written from
+ * then on. A different embedding model is refused: the collection keeps its recorded model, upserts into it are
+ * not written and not announced (an ERROR names the collection and both models; metric
+ * {@value #REFUSED_METRIC} counts them), deletes are still applied. Mixing two models' vectors in one collection
+ * would make dense search rank by meaningless similarities; the remedy is to replay into a new collection.
+ *
  * <p>Must run with parallelism 1 per index directory: the store holds one writer per shard directory. All
  * methods run on the task thread (Flink's mailbox), timers included, so no synchronisation is needed.
  */
 public final class CommittingStoreWriter extends AbstractStreamOperator<IndexChange>
         implements OneInputStreamOperator<IndexedDocument, IndexChange>, ProcessingTimeCallback {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(CommittingStoreWriter.class);
+
+    /** Announcements of collection settings that differ from the recorded ones, once per difference. */
+    public static final OutputTag<ControlEvent> CONTROL_EVENTS =
+            new OutputTag<>("control-events", TypeInformation.of(ControlEvent.class));
+    /** Counter metric: upserts not written because their collection records another embedding model. */
+    public static final String REFUSED_METRIC = "modelMismatchRefusedDocuments";
 
     /** Histogram metric: document event time to store commit, ms. */
     public static final String FRESHNESS_METRIC = "freshnessMs";
@@ -67,8 +99,18 @@ public final class CommittingStoreWriter extends AbstractStreamOperator<IndexCha
     private final SerializableSupplier<VectorStore> storeFactory;
     private final long commitIntervalMs;
     private final int maxBatchDocuments;
+    /** The job's collection settings; null: no comparison with the recorded ones. */
+    private final ConfiguredCollectionSettings configured;
 
     private transient VectorStore store;
+    /** Collections whose recorded settings were compared since {@link #open}. */
+    private transient Set<String> checkedCollections;
+    /** Collections that record another embedding model: their upserts are refused. */
+    private transient Set<String> refusedCollections;
+    /** Fingerprints (collection and settings) of the control events published, kept in operator state. */
+    private transient Set<String> publishedChanges;
+    private transient ListState<String> publishedChangesState;
+    private transient Counter refused;
     private transient List<Pending> pending;
     private transient ScheduledFuture<?> commitTimer;
     private transient Histogram freshness;
@@ -85,6 +127,20 @@ public final class CommittingStoreWriter extends AbstractStreamOperator<IndexCha
      */
     public CommittingStoreWriter(SerializableSupplier<VectorStore> storeFactory, long commitIntervalMs,
                                  int maxBatchDocuments) {
+        this(storeFactory, commitIntervalMs, maxBatchDocuments, null);
+    }
+
+    /**
+     * A writer that also compares the job's collection settings with the recorded ones (see the class comment).
+     *
+     * @param storeFactory      opens the writer-mode store, once, in {@link #open}; this operator owns and closes it
+     * @param commitIntervalMs  how long a written document may wait for a commit, > 0
+     * @param maxBatchDocuments held changes that force a commit, > 0
+     * @param configured        the job's collection settings; null to compare nothing
+     */
+    public CommittingStoreWriter(SerializableSupplier<VectorStore> storeFactory, long commitIntervalMs,
+                                 int maxBatchDocuments, ConfiguredCollectionSettings configured) {
+        this.configured = configured;
         this.storeFactory = Objects.requireNonNull(storeFactory, "storeFactory");
         if (commitIntervalMs <= 0) {
             throw new IllegalArgumentException("commitIntervalMs must be > 0, got " + commitIntervalMs);
@@ -97,8 +153,28 @@ public final class CommittingStoreWriter extends AbstractStreamOperator<IndexCha
     }
 
     @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        publishedChangesState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>("published-control-events", Types.STRING));
+        publishedChanges = new HashSet<>();
+        for (String published : publishedChangesState.get()) {
+            publishedChanges.add(published);
+        }
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        publishedChangesState.update(new ArrayList<>(publishedChanges));
+    }
+
+    @Override
     public void open() throws Exception {
         super.open();
+        checkedCollections = new HashSet<>();
+        refusedCollections = new HashSet<>();
+        refused = getMetricGroup().counter(REFUSED_METRIC);
         pending = new ArrayList<>();
         emittedSinceBarrier = new ArrayList<>();
         awaitingCheckpoint = new TreeMap<>();
@@ -111,6 +187,15 @@ public final class CommittingStoreWriter extends AbstractStreamOperator<IndexCha
     @Override
     public void processElement(StreamRecord<IndexedDocument> element) {
         IndexedDocument doc = element.getValue();
+        if (configured != null && checkedCollections.add(doc.collection())) {
+            compareSettings(doc.collection());
+        }
+        if (doc.op() != DocumentOp.DELETE && refusedCollections.contains(doc.collection())) {
+            refused.inc();
+            LOG.debug("refused {}/{} v{} ({}): collection records another embedding model", doc.collection(),
+                    doc.docId(), doc.version(), doc.position());
+            return;
+        }
         WriteResult result = doc.op() == DocumentOp.DELETE
                 ? store.deleteDocument(doc.collection(), doc.docId())
                 : store.replaceDocument(doc.collection(), doc.docId(), doc.indexedChunks());
@@ -178,6 +263,28 @@ public final class CommittingStoreWriter extends AbstractStreamOperator<IndexCha
             }
         } finally {
             super.close();
+        }
+    }
+
+    /** Compares the recorded settings of {@code collection}, if any, with the job's; see the class comment. */
+    private void compareSettings(String collection) {
+        Optional<CollectionProfile> recorded = store.recordedSettings(collection);
+        if (recorded.isEmpty()) {
+            return; // created by this writer with the job's settings, or a store that records none
+        }
+        if (configured.modelDiffers(recorded.get())) {
+            refusedCollections.add(collection);
+            LOG.error("collection '{}' holds vectors of embedding model {}, this job embeds with {}: refusing its "
+                    + "upserts (deletes still apply), since mixing models breaks dense search. Replay the "
+                    + "documents into a new collection, or run with --model {}", collection,
+                    recorded.get().embeddingModelId().orElseThrow(), configured.embeddingModelId(),
+                    recorded.get().embeddingModelId().orElseThrow());
+        }
+        Optional<ControlEvent> change = configured.changeFrom(collection, recorded.get(), Instant.now());
+        if (change.isPresent() && publishedChanges.add(collection + new TreeMap<>(change.get().getSettings()))) {
+            LOG.info("collection '{}': configured settings differ from the recorded ones, publishing {} {}",
+                    collection, change.get().getType(), change.get().getSettings());
+            output.collect(CONTROL_EVENTS, new StreamRecord<>(change.get()));
         }
     }
 

@@ -84,7 +84,8 @@ public final class IngestBenchStack {
             admin.createTopics(List.of(
                     new NewTopic(Topics.DOCUMENTS.name(), 4, (short) 1).configs(Map.of("cleanup.policy", "compact")),
                     new NewTopic(Topics.DOCUMENTS_DLQ.name(), 1, (short) 1),
-                    new NewTopic(Topics.INDEX_CHANGES.name(), 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+                    new NewTopic(Topics.INDEX_CHANGES.name(), 1, (short) 1),
+                    new NewTopic(Topics.CONTROL.name(), 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
     }
 

@@ -1,9 +1,11 @@
 package io.streamrag.core.store.internal;
 
+import io.streamrag.core.store.CollectionProfile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -12,21 +14,35 @@ import java.util.Properties;
  * the collection. Readers and later writers use the recorded values rather than their own configuration, so a
  * changed setting never re-routes documents that are already stored. Internal: not part of the public API.
  *
- * @param shards    number of shards, > 0
- * @param dimension vector dimension, > 0
+ * <p>The embedding model and chunking keys are optional (collections created before they were recorded lack
+ * them), so adding them did not change {@link #FORMAT}: older builds ignore keys they do not know.
+ *
+ * @param profile the recorded values
  */
-public record CollectionSettings(int shards, int dimension) {
+public record CollectionSettings(CollectionProfile profile) {
     public static final String FILE_NAME = "collection.properties";
     /** Bumped when the stored layout changes incompatibly; readers refuse formats they do not know. */
     static final int FORMAT = 1;
 
+    private static final String MODEL = "embeddingModel";
+    private static final String CHUNK_MAX_TOKENS = "chunkMaxTokens";
+    private static final String CHUNK_OVERLAP_TOKENS = "chunkOverlapTokens";
+
     public CollectionSettings {
-        if (shards <= 0) {
-            throw new IllegalArgumentException("shards must be > 0, got " + shards);
-        }
-        if (dimension <= 0) {
-            throw new IllegalArgumentException("dimension must be > 0, got " + dimension);
-        }
+        Objects.requireNonNull(profile, "profile");
+    }
+
+    /** Settings with only a shard count and dimension (no model or chunking recorded). */
+    public CollectionSettings(int shards, int dimension) {
+        this(new CollectionProfile(shards, dimension, Optional.empty(), Optional.empty()));
+    }
+
+    public int shards() {
+        return profile.shards();
+    }
+
+    public int dimension() {
+        return profile.dimension();
     }
 
     /** Reads the settings of the collection in {@code collectionDir}, or empty when none were recorded yet. */
@@ -44,17 +60,32 @@ public record CollectionSettings(int shards, int dimension) {
             throw new IOException("unsupported collection format " + format + " in " + file + " (this build reads "
                     + FORMAT + ")");
         }
-        return Optional.of(new CollectionSettings(intProperty(props, "shards", file),
-                intProperty(props, "dimension", file)));
+        Optional<String> model = Optional.ofNullable(props.getProperty(MODEL)).map(String::trim);
+        Optional<CollectionProfile.Chunking> chunking = Optional.empty();
+        if (props.containsKey(CHUNK_MAX_TOKENS) || props.containsKey(CHUNK_OVERLAP_TOKENS)) {
+            chunking = Optional.of(new CollectionProfile.Chunking(intProperty(props, CHUNK_MAX_TOKENS, file),
+                    intProperty(props, CHUNK_OVERLAP_TOKENS, file)));
+        }
+        try {
+            return Optional.of(new CollectionSettings(new CollectionProfile(intProperty(props, "shards", file),
+                    intProperty(props, "dimension", file), model, chunking)));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("invalid settings in " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** Writes the settings atomically (temp file, fsync, rename), so a reader never sees a half-written file. */
     public void write(Path collectionDir) throws IOException {
         Properties props = new Properties();
         props.setProperty("format", Integer.toString(FORMAT));
-        props.setProperty("shards", Integer.toString(shards));
-        props.setProperty("dimension", Integer.toString(dimension));
+        props.setProperty("shards", Integer.toString(shards()));
+        props.setProperty("dimension", Integer.toString(dimension()));
         props.setProperty("vectorSimilarity", "dot_product");
+        profile.embeddingModelId().ifPresent(model -> props.setProperty(MODEL, model));
+        profile.chunking().ifPresent(chunking -> {
+            props.setProperty(CHUNK_MAX_TOKENS, Integer.toString(chunking.maxTokens()));
+            props.setProperty(CHUNK_OVERLAP_TOKENS, Integer.toString(chunking.overlapTokens()));
+        });
         AtomicFiles.write(collectionDir.resolve(FILE_NAME), out -> props.store(out, "streamrag collection"));
     }
 
