@@ -19,6 +19,7 @@ import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PostingsEnum;
+import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.DocIdSetIterator;
@@ -49,6 +50,11 @@ public final class LuceneShard implements Closeable {
      */
     private final Map<String, List<String>> pendingChunkIds = new HashMap<>();
     private boolean dirty;
+    /**
+     * The newest commit generation the searchers are known to have refreshed to. Lets {@link #refresh} skip the
+     * blocking refresh, which serialises every searching thread, when no commit happened since.
+     */
+    private volatile long refreshedGeneration = -1;
 
     private LuceneShard(Directory directory, IndexWriter writer, SearcherManager searchers) {
         this.directory = directory;
@@ -108,9 +114,19 @@ public final class LuceneShard implements Closeable {
         searchers.release(searcher);
     }
 
-    /** Makes the next {@link #acquire} see the directory's latest commit; blocks while another thread does it. */
+    /**
+     * Makes the next {@link #acquire} see the directory's latest commit. Listing the directory to read the last
+     * commit generation takes no lock; only when it is newer than the last refresh does this call the blocking
+     * refresh (one thread refreshes, the others wait for it).
+     */
     public void refresh() throws IOException {
+        long latest = SegmentInfos.getLastCommitGeneration(directory.listAll());
+        if (latest >= 0 && latest == refreshedGeneration) {
+            return;
+        }
         searchers.maybeRefreshBlocking();
+        // the refresh saw at least `latest`; recording it (not a newer one) keeps the next check conservative
+        refreshedGeneration = latest;
     }
 
     /** The chunk ids the shard holds for {@code docId}, uncommitted writes included, in ordinal order. */
