@@ -6,6 +6,7 @@ import io.streamrag.core.cache.CacheLayer;
 import io.streamrag.core.cache.InvalidationMode;
 import io.streamrag.core.cache.RedisCacheSettings;
 import io.streamrag.core.cache.RedisCaches;
+import io.streamrag.core.cache.TestRedis;
 import io.streamrag.core.chunk.Chunk;
 import io.streamrag.core.chunk.ChunkIds;
 import io.streamrag.core.generate.Answer;

@@ -6,19 +6,22 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import redis.embedded.RedisServer;
 
-/** A real redis-server (the embedded-redis binary) on a free port, restartable, with its files in one directory. */
-final class TestRedis implements AutoCloseable {
+/**
+ * A real redis-server (the embedded-redis binary) on a free port, restartable, with its files in one directory.
+ * Shared with other modules' tests through core's test jar.
+ */
+public final class TestRedis implements AutoCloseable {
     private final int port;
     private final Path dir;
     private RedisServer server;
 
-    TestRedis(Path dir) {
+    public TestRedis(Path dir) {
         this.port = freePort();
         this.dir = dir;
         start();
     }
 
-    void start() {
+    public void start() {
         try {
             server = RedisServer.newRedisServer()
                     .port(port)
@@ -35,7 +38,7 @@ final class TestRedis implements AutoCloseable {
         }
     }
 
-    void stop() {
+    public void stop() {
         try {
             server.stop();
         } catch (IOException e) {
@@ -43,15 +46,15 @@ final class TestRedis implements AutoCloseable {
         }
     }
 
-    String url() {
+    public String url() {
         return "redis://127.0.0.1:" + port;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    Path dir() {
+    public Path dir() {
         return dir;
     }
 
