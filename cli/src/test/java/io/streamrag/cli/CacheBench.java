@@ -34,7 +34,8 @@ import org.apache.kafka.common.TopicPartition;
  * Reports hit ratio per layer, stale responses, response latency p99 with and without an L1 hit, and invalidation
  * lag. A response is stale when it cites a version older than one whose IndexChange the invalidation processor had
  * processed before the question was sent (the processor's count, matched against this bench's in-order read of the
- * single-partition rag.index-changes).
+ * single-partition rag.index-changes with the processor's isolation level, read_uncommitted). A second reader with
+ * read_committed measures when the announcements become visible to exactly-once consumers.
  *
  * <p>Usage (see docs/benchmarks.md): {@code java -cp ... io.streamrag.cli.CacheBench [docs] [questions] [ops]
  * [updateShare] [zipfExponent] [seed]}; the invalidation mode comes from {@code STREAMRAG_CACHE_INVALIDATION}.
@@ -56,7 +57,8 @@ public final class CacheBench {
         Path dataDir = Files.createTempDirectory("streamrag-cache-bench");
         try (DevStack stack = DevStack.start(new DevSettings(dataDir, 0, 0));
              StreamragClient client = StreamragClient.connect(stack.bootstrapServers(), Duration.ofSeconds(10));
-             ChangeLog changes = new ChangeLog(stack.bootstrapServers())) {
+             ChangeLog changes = new ChangeLog(stack.bootstrapServers(), "read_uncommitted");
+             ChangeLog committed = new ChangeLog(stack.bootstrapServers(), "read_committed")) {
             long[] versions = new long[docs];
             List<DocumentEvent> initial = new ArrayList<>();
             for (int d = 0; d < docs; d++) {
@@ -81,6 +83,7 @@ public final class CacheBench {
             }
             Histogram lagBefore = stack.invalidation().metrics().lag();
             Histogram visibleBefore = changes.visibleDelay();
+            Histogram committedBefore = committed.visibleDelay();
             Histogram backlog = new Histogram(1_000_000, 3);
             int updates = 0;
             int answered = 0;
@@ -151,9 +154,15 @@ public final class CacheBench {
                     lag.getMaxValue(), lag.getTotalCount());
             System.out.printf("  announced changes not yet invalidated when a question was sent: p50 %d p99 %d max %d%n",
                     backlog.getValueAtPercentile(50), backlog.getValueAtPercentile(99), backlog.getMaxValue());
-            System.out.printf("  of which announcement ms (commitTime -> IndexChange readable, read_committed)"
+            System.out.printf("  of which announcement ms (commitTime -> IndexChange readable, read_uncommitted)"
                             + " p50 %d p99 %d max %d (n=%d)%n", visible.getValueAtPercentile(50),
                     visible.getValueAtPercentile(99), visible.getMaxValue(), visible.getTotalCount());
+            Histogram visibleCommitted = committed.visibleDelay();
+            visibleCommitted.subtract(committedBefore);
+            System.out.printf("  for comparison, commitTime -> IndexChange readable with read_committed"
+                            + " p50 %d p99 %d max %d (n=%d)%n", visibleCommitted.getValueAtPercentile(50),
+                    visibleCommitted.getValueAtPercentile(99), visibleCommitted.getMaxValue(),
+                    visibleCommitted.getTotalCount());
         }
     }
 
@@ -208,10 +217,10 @@ public final class CacheBench {
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final Thread reader;
 
-        ChangeLog(String bootstrapServers) {
+        ChangeLog(String bootstrapServers, String isolationLevel) {
             Properties props = new Properties();
             props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolationLevel);
             props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             KafkaConsumer<String, IndexChange> consumer = new KafkaConsumer<>(props,
                     Topics.INDEX_CHANGES.keySerde().deserializer(), Topics.INDEX_CHANGES.valueSerde().deserializer());

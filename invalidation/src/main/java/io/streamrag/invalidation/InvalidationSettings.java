@@ -102,6 +102,15 @@ public final class InvalidationSettings {
      * At-least-once (invalidations are idempotent in effect, and the effect happens in Redis, outside any Kafka
      * transaction), one thread, no poll delay, byte-array default serdes (the topology decodes values itself).
      *
+     * <p>The consumer reads {@code read_uncommitted}. The ingest job writes each {@code IndexChange} only after the
+     * store commit it announces, inside an exactly-once sink transaction that commits at the job's next checkpoint
+     * (up to a second later). Every record on the topic, in a committed transaction, an open one or one later
+     * aborted by a failover, therefore describes a change that is already durable and visible to readers
+     * (invariant 2), so acting on it at once is safe: invalidating is ordered after the store commit, not after the
+     * Kafka commit. An aborted record is announced again when the job replays from its checkpoint; invalidating
+     * twice only costs a cache miss. Waiting for {@code read_committed} would add the checkpoint interval to every
+     * invalidation (measured: lag p99 ≈ 0.6 s at a 1 s interval, see docs/benchmarks.md "Caches").
+     *
      * @return a fresh, mutable copy that the caller owns
      */
     public Properties toStreamsProperties() {
@@ -113,7 +122,7 @@ public final class InvalidationSettings {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         props.put(StreamsConfig.POLL_MS_CONFIG, 10);
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_uncommitted");
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
         props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);

@@ -103,7 +103,9 @@ class QueryTopologyTest {
 
     @Test
     void answersARequestWithTheEnginesAnswerCitationsModeAndTimings() {
-        send(request("r-1").setFilters(Map.of("lang", "en")).setTopK(3).build());
+        queries.pipeInput("r-1".getBytes(StandardCharsets.UTF_8),
+                requests.encode(request("r-1").setFilters(Map.of("lang", "en")).setTopK(3).build()),
+                NOW.minusMillis(250));
 
         List<KeyValue<String, QueryResponse>> out = responses.readKeyValuesToList();
         assertThat(out).hasSize(1);
@@ -114,7 +116,9 @@ class QueryTopologyTest {
         assertThat(response.getAnswer()).isEqualTo("answer to what is kafka? [1]");
         assertThat(response.getDegradationMode()).isEqualTo("no_rerank");
         assertThat(response.getError()).isNull();
-        assertThat(response.getTimingsMs()).containsExactlyInAnyOrderEntriesOf(Map.of("retrieve", 3L, "total", 9L));
+        // the engine's stages, plus the time the request waited before processing (record timestamp to the clock)
+        assertThat(response.getTimingsMs())
+                .containsExactlyInAnyOrderEntriesOf(Map.of("retrieve", 3L, "total", 9L, "queue", 250L));
         assertThat(response.getCitations()).hasSize(2);
         io.streamrag.schemas.Citation first = response.getCitations().get(0);
         assertThat(first.getNumber()).isEqualTo(1);

@@ -24,6 +24,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +50,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class DevStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
+    /** Overrides {@link #DEFAULT_QUERY_EMBED_THREADS}. */
+    static final String ENV_QUERY_EMBED_THREADS = "STREAMRAG_QUERY_EMBED_THREADS";
+    /**
+     * ONNX Runtime intra-op threads per question embedding. The query processor's stream threads embed questions
+     * concurrently, so the parallelism comes from them; extra intra-op threads only add hand-offs and spinning
+     * worker threads on top (see docs/benchmarks.md, "Query").
+     */
+    static final int DEFAULT_QUERY_EMBED_THREADS = 1;
 
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
     private String bootstrapServers;
@@ -98,7 +109,11 @@ public final class DevStack implements AutoCloseable {
         JobClient job = IngestJob.start(env, ingestSettings);
         parts.push(() -> cancel(job));
 
-        OnnxEmbedder queryEmbedder = OnnxEmbedder.create(EmbeddingModel.fromId(ingestSettings.embeddingModelId()));
+        int queryEmbedThreads = Environment.positiveInt(System.getenv(), ENV_QUERY_EMBED_THREADS,
+                DEFAULT_QUERY_EMBED_THREADS);
+        OnnxEmbedder queryEmbedder = OnnxEmbedder.builder(EmbeddingModel.fromId(ingestSettings.embeddingModelId()))
+                .intraOpThreads(queryEmbedThreads)
+                .build();
         parts.push(queryEmbedder);
         LuceneShardStore readStore = LuceneShardStore.builder()
                 .dataDir(indexDir)
@@ -149,18 +164,32 @@ public final class DevStack implements AutoCloseable {
     }
 
     /**
-     * The LLM named by {@code STREAMRAG_LLM_BASE_URL} and {@code STREAMRAG_LLM_MODEL} when the first is set (closed
-     * with the stack), else the extractive generator.
+     * The LLM named by {@code STREAMRAG_LLM_BASE_URL} and {@code STREAMRAG_LLM_MODEL} when the first is set, else the
+     * extractive generator. Several base URLs (replicas of one model) get one client each behind the L4 prefix
+     * router, so the caches must be connected first. The clients are closed with the stack.
      */
     private Generator primaryGenerator() {
-        String llmBaseUrl = System.getenv(ChatCompletionsGenerator.ENV_BASE_URL);
-        if (llmBaseUrl == null || llmBaseUrl.isBlank()) {
+        List<String> baseUrls = ChatCompletionsGenerator.parseBaseUrls(
+                System.getenv(ChatCompletionsGenerator.ENV_BASE_URL));
+        if (baseUrls.isEmpty()) {
             return new ExtractiveGenerator();
         }
-        ChatCompletionsGenerator llm = ChatCompletionsGenerator.fromEnvironment().build();
-        parts.push(llm);
-        LOG.info("answering with {} (extractive answers when it fails)", llm);
-        return llm;
+        Map<String, ChatCompletionsGenerator> pool = new LinkedHashMap<>();
+        for (String baseUrl : baseUrls) {
+            ChatCompletionsGenerator llm = ChatCompletionsGenerator.fromEnvironment().baseUrl(baseUrl).build();
+            parts.push(llm);
+            pool.put(baseUrl, llm);
+        }
+        if (pool.size() == 1) {
+            Generator llm = pool.values().iterator().next();
+            LOG.info("answering with {} (extractive answers when it fails)", llm);
+            return llm;
+        }
+        // The pool's generators are parts already; the router holds nothing else to close.
+        Generator routed = caches.prefixRouting(pool);
+        LOG.info("answering with {} replicas routed by cached prompt prefix (L4), failing over to each other, then to "
+                + "extractive answers: {}", pool.size(), pool.values());
+        return routed;
     }
 
     private static Configuration flinkConfiguration(Path dataDir, IngestSettings ingestSettings) {

@@ -50,19 +50,7 @@ final class StackTopics {
      * @throws IllegalArgumentException if the variable is not a positive integer
      */
     static int queryPartitions(Map<String, String> env) {
-        String value = env.get(ENV_QUERY_PARTITIONS);
-        if (value == null || value.isBlank()) {
-            return DEFAULT_QUERY_PARTITIONS;
-        }
-        try {
-            int partitions = Integer.parseInt(value.trim());
-            if (partitions > 0) {
-                return partitions;
-            }
-        } catch (NumberFormatException e) {
-            // reported below, with the variable's name
-        }
-        throw new IllegalArgumentException(ENV_QUERY_PARTITIONS + " must be a positive integer, got '" + value + "'");
+        return Environment.positiveInt(env, ENV_QUERY_PARTITIONS, DEFAULT_QUERY_PARTITIONS);
     }
 
     /**

@@ -2,8 +2,13 @@ package io.streamrag.core.cache;
 
 import io.streamrag.core.cache.internal.Hashing;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -13,13 +18,15 @@ import org.slf4j.LoggerFactory;
  * L4, prefix routing: sends a generation whose context starts with the same chunks as an earlier one to the LLM
  * endpoint that served that earlier one, where the prompt prefix is likely still in its KV cache.
  *
- * <p>Usage by an LLM client: {@code route} before calling an endpoint (order the context canonically first, so
- * that overlapping contexts share prefixes), {@code served} after the endpoint answered. Entries map (collection,
- * the first n chunk ids) → endpoint for every n; {@code route} picks the longest cached prefix. Entries live in
- * Redis with an idle TTL extended on every hit (least recently used prefixes expire first; under memory pressure
- * Redis' volatile-lru eviction does the same) and are invalidated like the other layers when a document in the
- * prefix changes. Without a cached prefix, or while Redis is unavailable, the endpoint is chosen by rendezvous
- * hashing of the first chunk id, which is stable as long as the pool is.
+ * <p>Usage by an LLM client (such as {@link PrefixRoutingGenerator}): {@code route} before calling an endpoint
+ * (order the context canonically first, so that overlapping contexts share prefixes), {@code served} after the
+ * endpoint answered. Entries map (collection, the first n chunk ids) → endpoint for every n; {@code route} picks the
+ * longest cached prefix. Entries live in Redis with an idle TTL extended on every hit (least recently used prefixes
+ * expire first; under memory pressure Redis' volatile-lru eviction does the same) and are invalidated like the
+ * other layers when a document in the prefix changes. Without a cached prefix, or while Redis is unavailable, the
+ * endpoint is chosen by rendezvous hashing of the first chunk id, which is stable as long as the pool is. So the
+ * cache changes a route only where the hash would not send the context to the endpoint holding its prefix: after
+ * a failover, or when the pool changed.
  *
  * <p>A wrong route is never a wrong answer, only a slower one. Thread-safe.
  */
@@ -48,29 +55,28 @@ public final class PrefixRouter {
         this.endpoints = List.copyOf(endpoints);
     }
 
-    /** The endpoint for a context of these chunks, in the order they appear in the prompt. */
+    /**
+     * The endpoint for a context of these chunks, in the order they appear in the prompt. Every prefix is looked up
+     * in one Redis call, after the counter snapshot unless the request already took one; another call follows only
+     * when the longest valid prefix names an endpoint that has left the pool.
+     */
     public Route route(String collection, List<String> orderedChunkIds) {
         Objects.requireNonNull(collection, "collection");
         if (orderedChunkIds.isEmpty()) {
             return new Route(endpoints.get(0), 0);
         }
         CacheTrace trace = caches.tracer().current();
-        if (trace == null || !trace.isBypassed()) {
+        if (trace != null && trace.isBypassed()) {
+            caches.metrics().bypass(CacheLayer.L4);
+        } else {
             try {
-                RedisCaches.Snapshot snapshot = caches.snapshot(collection);
-                for (int n = orderedChunkIds.size(); n > 0; n--) {
-                    byte[] endpoint = caches.getValid(key(snapshot, collection, orderedChunkIds, n), collection,
-                            caches.settings().ttl(CacheLayer.L4));
-                    if (endpoint != null) {
-                        String name = new String(endpoint, StandardCharsets.UTF_8);
-                        if (endpoints.contains(name)) { // a prefix of an endpoint since removed from the pool
-                            caches.metrics().hit(CacheLayer.L4);
-                            if (trace != null) {
-                                trace.hit(CacheLayer.L4);
-                            }
-                            return new Route(name, n);
-                        }
+                Route cached = cachedRoute(snapshot(trace, collection), collection, orderedChunkIds);
+                if (cached != null) {
+                    caches.metrics().hit(CacheLayer.L4);
+                    if (trace != null) {
+                        trace.hit(CacheLayer.L4);
                     }
+                    return cached;
                 }
                 caches.metrics().miss(CacheLayer.L4);
             } catch (CacheUnavailableException e) {
@@ -81,26 +87,76 @@ public final class PrefixRouter {
                 }
             }
         }
-        return new Route(rendezvous(orderedChunkIds.get(0)), 0);
+        return new Route(rendezvous(orderedChunkIds.get(0)).get(0), 0);
     }
 
-    /** Records that {@code endpoint} served a context of these chunks (so it holds every prefix of it). */
+    /** The longest cached prefix whose endpoint is still in the pool, or null. */
+    private Route cachedRoute(RedisCaches.Snapshot snapshot, String collection, List<String> orderedChunkIds) {
+        List<String> longestFirst = new ArrayList<>(orderedChunkIds.size());
+        for (int n = orderedChunkIds.size(); n > 0; n--) {
+            longestFirst.add(key(snapshot, collection, orderedChunkIds, n));
+        }
+        int from = 0;
+        while (from < longestFirst.size()) {
+            RedisCaches.Found found = caches.firstValid(longestFirst.subList(from, longestFirst.size()), collection,
+                    caches.settings().ttl(CacheLayer.L4));
+            if (found == null) {
+                return null;
+            }
+            String endpoint = new String(found.value(), StandardCharsets.UTF_8);
+            int index = from + found.index();
+            if (endpoints.contains(endpoint)) {
+                return new Route(endpoint, orderedChunkIds.size() - index);
+            }
+            from = index + 1; // a prefix of an endpoint since removed from the pool: try the shorter ones
+        }
+        return null;
+    }
+
+    /**
+     * Records that {@code endpoint} served a context of these chunks (so it holds every prefix of it), in one Redis
+     * call. Does nothing while Redis is unavailable.
+     */
     public void served(String collection, List<String> orderedChunkIds, String endpoint) {
         Objects.requireNonNull(collection, "collection");
         if (!endpoints.contains(endpoint)) {
             throw new IllegalArgumentException("endpoint is not in the pool: " + endpoint);
         }
+        CacheTrace trace = caches.tracer().current();
+        if (orderedChunkIds.isEmpty() || (trace != null && trace.isBypassed())) {
+            return;
+        }
         try {
-            RedisCaches.Snapshot snapshot = caches.snapshot(collection);
+            RedisCaches.Snapshot snapshot = snapshot(trace, collection);
+            Map<String, List<String>> docIdsByKey = new LinkedHashMap<>();
             Set<String> docIds = new LinkedHashSet<>();
             for (int n = 1; n <= orderedChunkIds.size(); n++) {
                 docIds.add(docIdOf(collection, orderedChunkIds.get(n - 1)));
-                caches.put(key(snapshot, collection, orderedChunkIds, n), snapshot.seq(), docIds,
-                        endpoint.getBytes(StandardCharsets.UTF_8), caches.settings().ttl(CacheLayer.L4));
+                docIdsByKey.put(key(snapshot, collection, orderedChunkIds, n), List.copyOf(docIds));
             }
+            caches.putAll(docIdsByKey, snapshot.seq(), endpoint.getBytes(StandardCharsets.UTF_8),
+                    caches.settings().ttl(CacheLayer.L4));
         } catch (CacheUnavailableException e) {
             LOG.debug("L4 write skipped: {}", e.getMessage());
         }
+    }
+
+    /**
+     * Where to send a context when {@code failed} did not answer: the other endpoints, in rendezvous order of the
+     * first chunk id (pool order for an empty context), so that the contexts of a failed endpoint spread over the
+     * others instead of all landing on one.
+     */
+    List<String> failoverOrder(List<String> orderedChunkIds, String failed) {
+        List<String> order = orderedChunkIds.isEmpty()
+                ? new ArrayList<>(endpoints) : rendezvous(orderedChunkIds.get(0));
+        order.remove(failed);
+        return order;
+    }
+
+    /** The request's snapshot when it took one for this collection (saves a round trip), else a fresh one. */
+    private RedisCaches.Snapshot snapshot(CacheTrace trace, String collection) {
+        RedisCaches.Snapshot snapshot = trace == null ? null : trace.snapshotFor(collection);
+        return snapshot != null ? snapshot : caches.snapshot(collection);
     }
 
     private String key(RedisCaches.Snapshot snapshot, String collection, List<String> chunkIds, int n) {
@@ -117,16 +173,14 @@ public final class PrefixRouter {
         return chunkId;
     }
 
-    private String rendezvous(String chunkId) {
-        String best = endpoints.get(0);
-        String bestScore = "";
+    /** The endpoints ranked by rendezvous (highest random weight) hashing of {@code chunkId}, best first. */
+    private List<String> rendezvous(String chunkId) {
+        Map<String, String> scores = new HashMap<>();
         for (String endpoint : endpoints) {
-            String score = Hashing.sha256(endpoint + "\0" + chunkId);
-            if (score.compareTo(bestScore) > 0) {
-                best = endpoint;
-                bestScore = score;
-            }
+            scores.put(endpoint, Hashing.sha256(endpoint + "\0" + chunkId));
         }
-        return best;
+        List<String> ranked = new ArrayList<>(endpoints);
+        ranked.sort(Comparator.comparing(scores::get, Comparator.reverseOrder()));
+        return ranked;
     }
 }

@@ -6,6 +6,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.streamrag.core.cache.internal.Hashing;
 import io.streamrag.core.cache.internal.Scripts;
 import io.streamrag.core.embed.Embedder;
+import io.streamrag.core.generate.Generator;
 import io.streamrag.core.query.QueryEngine;
 import io.streamrag.core.store.VectorStore;
 import java.io.File;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
@@ -32,7 +34,7 @@ import redis.clients.jedis.util.JedisURIHelper;
 /**
  * The four cache layers on one Redis: a pooled Jedis client behind a circuit breaker, and factories for the
  * decorators that use it ({@link #responseCache}, {@link #embeddingCache}, {@link #retrievalCache},
- * {@link #prefixRouter}) and for the {@link #invalidator()}.
+ * {@link #prefixRouter}, {@link #prefixRouting}) and for the {@link #invalidator()}.
  *
  * <p><b>Staleness protocol</b> (details in {@code docs/caches.md}). Every entry key holds the Redis server's
  * {@code run_id} and the epoch of its collection (L2: of the model); every entry records the collection's change
@@ -46,7 +48,7 @@ import redis.clients.jedis.util.JedisURIHelper;
  * request is answered without caches and reports {@link CacheLayer#BYPASSED}).
  *
  * <p>Thread-safe. The creator owns it and closes it after every decorator made from it is out of use; the
- * decorators do not own what they wrap.
+ * decorators do not own what they wrap, except {@link PrefixRoutingGenerator}.
  */
 public final class RedisCaches implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RedisCaches.class);
@@ -157,6 +159,18 @@ public final class RedisCaches implements AutoCloseable {
     }
 
     /**
+     * L4 in use: a generator that sends each context to the endpoint holding its longest cached prefix, failing over
+     * to the others. Unlike the other decorators it owns what it wraps: closing it closes the endpoints' generators.
+     *
+     * @param endpoints the generators of replicas serving the same model, by endpoint name (their base URL; the
+     *                  name keys the routes in Redis, so it must be the same in every process and across restarts),
+     *                  in pool order
+     */
+    public PrefixRoutingGenerator prefixRouting(Map<String, ? extends Generator> endpoints) {
+        return new PrefixRoutingGenerator(this, endpoints);
+    }
+
+    /**
      * The invalidator for these caches, in the settings' {@link InvalidationMode}. It uses its own connections
      * with 1 s timeouts and no circuit breaker: an invalidation is retried rather than bypassed, and query-path
      * timeouts (which open the breaker under load) must not hold invalidations back.
@@ -230,15 +244,62 @@ public final class RedisCaches implements AutoCloseable {
                 List.of(bytes(Long.toString(extendTtl.toSeconds())))));
     }
 
+    /**
+     * A valid versioned entry found by {@link #firstValid}.
+     *
+     * @param index the position of its key in the keys asked for
+     * @param value its value
+     */
+    record Found(int index, byte[] value) {
+    }
+
+    /**
+     * The first of {@code keys} that holds a valid versioned entry (same rule as {@link #getValid}), in one round
+     * trip; its TTL is extended by {@code extendTtl} (zero: left alone). Null when none does.
+     */
+    @SuppressWarnings("unchecked")
+    Found firstValid(List<String> keys, String collection, Duration extendTtl) {
+        if (keys.isEmpty()) {
+            return null;
+        }
+        List<byte[]> scriptKeys = new ArrayList<>(keys.size() + 1);
+        scriptKeys.add(bytes(docSeqKey(collection)));
+        keys.forEach(key -> scriptKeys.add(bytes(key)));
+        List<Object> found = (List<Object>) execute("get first", r -> r.eval(bytes(Scripts.GET_FIRST_VALID),
+                scriptKeys, List.of(bytes(Long.toString(extendTtl.toSeconds())))));
+        return found == null ? null : new Found(((Long) found.get(0)).intValue(), (byte[]) found.get(1));
+    }
+
     /** Writes a versioned entry: its value, the sequence it was computed at, and the documents it depends on. */
     void put(String key, long seq, Collection<String> docIds, byte[] value, Duration ttl) {
+        putAll(Map.of(key, docIds), seq, value, ttl);
+    }
+
+    /**
+     * Writes versioned entries that share a value and the sequence they were computed at, in one round trip.
+     *
+     * @param docIdsByKey each entry's key and the documents it depends on
+     */
+    void putAll(Map<String, ? extends Collection<String>> docIdsByKey, long seq, byte[] value, Duration ttl) {
+        List<byte[]> keys = new ArrayList<>(docIdsByKey.size());
+        List<byte[]> args = new ArrayList<>(docIdsByKey.size() + 3);
+        args.add(bytes(Long.toString(seq)));
+        args.add(value);
+        args.add(bytes(Long.toString(Math.max(1, ttl.toSeconds()))));
+        docIdsByKey.forEach((key, docIds) -> {
+            keys.add(bytes(key));
+            args.add(bytes(docList(docIds)));
+        });
+        execute("put", r -> r.eval(bytes(Scripts.PUT), keys, args));
+    }
+
+    /** The documents of an entry as the scripts read them: their {@link #docKey}s, one a line. */
+    private static String docList(Collection<String> docIds) {
         StringBuilder docs = new StringBuilder();
         for (String docId : docIds) {
             docs.append(docKey(docId)).append('\n');
         }
-        execute("put", r -> r.eval(bytes(Scripts.PUT), List.of(bytes(key)),
-                List.of(bytes(Long.toString(seq)), bytes(docs.toString()), value,
-                        bytes(Long.toString(Math.max(1, ttl.toSeconds()))))));
+        return docs.toString();
     }
 
     /** A plain value (L2 vectors: nothing to validate beyond the key). */

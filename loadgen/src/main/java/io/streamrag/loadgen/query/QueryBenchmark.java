@@ -324,7 +324,7 @@ public final class QueryBenchmark {
             PhaseResult result = new PhaseResult(name, rate, count, answered, answered / elapsed, phase.latencies,
                     cpuMsPerQuery);
             log(String.format(Locale.ROOT, "%s: %d/%d answered, %.1f/s, end-to-end p50 %.0f ms p99 %.0f ms,"
-                            + " everything else p99 %.0f ms, stack CPU %.1f ms/query, modes %s", name, answered, count,
+                            + " all but inference + LLM p99 %.0f ms, stack CPU %.1f ms/query, modes %s", name, answered, count,
                     result.achievedQps(),
                     phase.latencies.millis(LatencyBreakdown.END_TO_END, 50),
                     phase.latencies.millis(LatencyBreakdown.END_TO_END, 99),
@@ -447,9 +447,7 @@ public final class QueryBenchmark {
                         + " partitions (%s), distinct questions (every cache misses); latencies in ms, p50 / p99%n%n",
                 docs, options.llmLatency().toMillis(), partitions,
                 options.roundRobin() ? "requests spread round robin" : "requests keyed by request id"));
-        List<String> columns = new ArrayList<>(List.of(LatencyBreakdown.END_TO_END));
-        columns.addAll(LatencyBreakdown.STAGES);
-        columns.add(LatencyBreakdown.EVERYTHING_ELSE);
+        List<String> columns = LatencyBreakdown.columns();
         out.append("| phase | offered q/s | answered | achieved q/s | ")
                 .append(String.join(" | ", columns)).append(" | stack CPU ms/query | modes |\n");
         out.append("|---|---:|---:|---:|").append("---:|".repeat(columns.size() + 1)).append("---|\n");

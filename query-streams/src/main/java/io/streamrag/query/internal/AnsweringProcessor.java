@@ -35,6 +35,12 @@ public final class AnsweringProcessor implements Processor<byte[], byte[], Strin
     static final String STAGE_DECODE = "decode";
     static final String STAGE_VALIDATE = "validate";
     static final String STAGE_QUERY = "query";
+    /**
+     * The timing an answered response adds to the engine's stages: ms from the request record's timestamp (set by
+     * the client's producer) to the start of its processing, i.e. the time it waited in Kafka and behind earlier
+     * requests of its partition. Read against this processor's clock, so clock skew between hosts shows here.
+     */
+    public static final String TIMING_QUEUE = "queue";
 
     private static final Logger LOG = LoggerFactory.getLogger(AnsweringProcessor.class);
     private static final int LOGGED_KEY_BYTES = 64;
@@ -69,6 +75,7 @@ public final class AnsweringProcessor implements Processor<byte[], byte[], Strin
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        long queuedMs = Math.max(0, clock.millis() - record.timestamp());
         String key = readableKey(record.key());
         QueryRequest request;
         try {
@@ -108,6 +115,7 @@ public final class AnsweringProcessor implements Processor<byte[], byte[], Strin
         try {
             QueryResult result = engine.answer(mapper.toQuery(request));
             response = mapper.toResponse(requestId, collection, result);
+            response.getTimingsMs().put(TIMING_QUEUE, queuedMs);
         } catch (RuntimeException e) {
             // The engine (or its result) failed for this request only; other requests may well succeed.
             LOG.warn("Query engine failed on request {} for collection {}",

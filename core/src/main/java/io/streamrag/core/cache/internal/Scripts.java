@@ -61,34 +61,69 @@ public final class Scripts {
             """;
 
     /**
-     * Reads an entry if no document it depends on changed after it was computed. KEYS[1] the entry (a hash of
-     * s = sequence snapshot taken before computing, d = docIds separated by newlines, v = value), KEYS[2] the
-     * per-document sequence hash; ARGV[1] seconds to extend the entry's TTL by on a hit (0: leave it). Returns the
-     * value, or nil on a miss; an invalid entry is deleted.
+     * Defines {@code read_valid(entry, stamps)}: the value of an entry if no document it depends on changed after it
+     * was computed, else nil (an invalid entry is deleted). An entry is a hash of s = sequence snapshot taken before
+     * computing, d = docIds separated by newlines, v = value; {@code stamps} is the per-document sequence hash.
      */
-    public static final String GET_VALID = """
-            local e = redis.call('HMGET', KEYS[1], 's', 'd', 'v')
-            if not e[3] then return false end
-            if e[2] and e[2] ~= '' then
-              local docs = {}
-              for d in string.gmatch(e[2], '[^\\n]+') do docs[#docs + 1] = d end
-              local seqs = redis.call('HMGET', KEYS[2], unpack(docs))
-              local s0 = tonumber(e[1])
-              for i = 1, #seqs do
-                if seqs[i] and tonumber(seqs[i]) > s0 then
-                  redis.call('DEL', KEYS[1])
-                  return false
+    private static final String READ_VALID = """
+            local function read_valid(entry, stamps)
+              local e = redis.call('HMGET', entry, 's', 'd', 'v')
+              if not e[3] then return nil end
+              if e[2] and e[2] ~= '' then
+                local docs = {}
+                for d in string.gmatch(e[2], '[^\\n]+') do docs[#docs + 1] = d end
+                local seqs = redis.call('HMGET', stamps, unpack(docs))
+                local s0 = tonumber(e[1])
+                for i = 1, #seqs do
+                  if seqs[i] and tonumber(seqs[i]) > s0 then
+                    redis.call('DEL', entry)
+                    return nil
+                  end
                 end
               end
+              return e[3]
             end
-            if tonumber(ARGV[1]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-            return e[3]
             """;
 
-    /** Writes an entry. KEYS[1] the entry; ARGV: sequence snapshot, docIds (newline-separated), value, TTL s. */
+    /**
+     * Reads an entry if no document it depends on changed after it was computed ({@code read_valid}). KEYS[1] the
+     * entry, KEYS[2] the per-document sequence hash; ARGV[1] seconds to extend the entry's TTL by on a hit (0: leave
+     * it). Returns the value, or nil on a miss.
+     */
+    public static final String GET_VALID = READ_VALID + """
+            local v = read_valid(KEYS[1], KEYS[2])
+            if not v then return false end
+            if tonumber(ARGV[1]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+            return v
+            """;
+
+    /**
+     * The first valid entry of several, in one round trip (L4 looks up every prefix of a context, longest first).
+     * KEYS[1] the per-document sequence hash, KEYS[2..] the entries in order of preference; ARGV[1] seconds to
+     * extend the TTL of the entry found by (0: leave it). Returns {0-based index among the entries, value}, or nil
+     * when none is valid; invalid entries passed over are deleted, as by {@link #GET_VALID}.
+     */
+    public static final String GET_FIRST_VALID = READ_VALID + """
+            for i = 2, #KEYS do
+              local v = read_valid(KEYS[i], KEYS[1])
+              if v then
+                if tonumber(ARGV[1]) > 0 then redis.call('EXPIRE', KEYS[i], ARGV[1]) end
+                return { i - 2, v }
+              end
+            end
+            return false
+            """;
+
+    /**
+     * Writes entries that share a value and a sequence snapshot (one, or every prefix of an L4 context). KEYS: the
+     * entries; ARGV[1] sequence snapshot, ARGV[2] value, ARGV[3] TTL s, ARGV[3 + i] the docIds of KEYS[i]
+     * (newline-separated). Returns the number of entries written.
+     */
     public static final String PUT = """
-            redis.call('HSET', KEYS[1], 's', ARGV[1], 'd', ARGV[2], 'v', ARGV[3])
-            redis.call('EXPIRE', KEYS[1], ARGV[4])
-            return 1
+            for i = 1, #KEYS do
+              redis.call('HSET', KEYS[i], 's', ARGV[1], 'd', ARGV[3 + i], 'v', ARGV[2])
+              redis.call('EXPIRE', KEYS[i], ARGV[3])
+            end
+            return #KEYS
             """;
 }

@@ -16,6 +16,7 @@ import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,7 +48,11 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe; share one instance. It owns its HTTP client threads: the creator must {@link #close()} it.
  */
 public final class ChatCompletionsGenerator implements Generator, AutoCloseable {
-    /** The API root, e.g. {@code http://localhost:8000/v1}. */
+    /**
+     * The API root, e.g. {@code http://localhost:8000/v1}; or a comma-separated list of them, replicas serving the
+     * same model, which a prefix-routing pool spreads the load over (see {@link #parseBaseUrls}). One generator
+     * talks to one endpoint: {@link #fromEnvironment(Map)} takes the first of a list.
+     */
     public static final String ENV_BASE_URL = "STREAMRAG_LLM_BASE_URL";
     /** The model name the server knows, e.g. {@code qwen2.5:7b-instruct} for Ollama. */
     public static final String ENV_MODEL = "STREAMRAG_LLM_MODEL";
@@ -126,12 +131,16 @@ public final class ChatCompletionsGenerator implements Generator, AutoCloseable 
      * A builder with base URL, model and API key taken from {@value #ENV_BASE_URL}, {@value #ENV_MODEL} and
      * {@value #ENV_API_KEY} (else {@value #ENV_OPENAI_API_KEY}) where {@code env} sets them (blank counts as unset);
      * other options keep their defaults and can still be changed. {@link Builder#build()} names what is missing.
+     * When {@value #ENV_BASE_URL} lists several replicas, the builder gets the first; set each with
+     * {@link Builder#baseUrl} to build one generator per replica.
+     *
+     * @throws IllegalArgumentException if {@value #ENV_BASE_URL} is not a valid list (see {@link #parseBaseUrls})
      */
     public static Builder fromEnvironment(Map<String, String> env) {
         Builder builder = new Builder();
-        String baseUrl = nonBlank(env.get(ENV_BASE_URL));
-        if (baseUrl != null) {
-            builder.baseUrl(baseUrl);
+        List<String> baseUrls = parseBaseUrls(env.get(ENV_BASE_URL));
+        if (!baseUrls.isEmpty()) {
+            builder.baseUrl(baseUrls.get(0));
         }
         String model = nonBlank(env.get(ENV_MODEL));
         if (model != null) {
@@ -140,6 +149,32 @@ public final class ChatCompletionsGenerator implements Generator, AutoCloseable 
         String apiKey = nonBlank(env.get(ENV_API_KEY));
         builder.apiKey(apiKey != null ? apiKey : nonBlank(env.get(ENV_OPENAI_API_KEY)));
         return builder;
+    }
+
+    /**
+     * The base URLs of a {@value #ENV_BASE_URL} value: comma-separated, each trimmed, blanks dropped, in the given
+     * order. Empty for null or blank.
+     *
+     * @throws IllegalArgumentException naming the entry, if one is not a valid base URL or two name the same
+     *                                  endpoint (e.g. {@code http://h:8000} and {@code http://h:8000/v1/})
+     */
+    public static List<String> parseBaseUrls(String value) {
+        if (value == null) {
+            return List.of();
+        }
+        Map<URI, String> byEndpoint = new LinkedHashMap<>();
+        for (String entry : value.split(",")) {
+            String baseUrl = entry.strip();
+            if (baseUrl.isEmpty()) {
+                continue;
+            }
+            String earlier = byEndpoint.putIfAbsent(chatCompletionsEndpoint(baseUrl), baseUrl);
+            if (earlier != null) {
+                throw new IllegalArgumentException(ENV_BASE_URL + " lists the same endpoint twice: " + earlier
+                        + " and " + baseUrl + " (each replica once)");
+            }
+        }
+        return List.copyOf(byEndpoint.values());
     }
 
     @Override

@@ -28,9 +28,11 @@ import org.slf4j.LoggerFactory;
 /**
  * A local HTTP server speaking OpenAI's chat-completions protocol on an ephemeral loopback port, scripted per test:
  * each request to {@code /v1/chat/completions} is recorded and answered with the next queued {@link Reply}.
- * Replies that "hang" block until the server is closed, so no test waits on a clock.
+ * Replies that "hang" block until the server is closed, so no test waits on a clock. A request with no queued reply
+ * gets the {@link #otherwise} reply, by default a 418 error. Public for other packages' tests (a pool of endpoints
+ * in the cache tests).
  */
-final class OpenAiTestServer implements AutoCloseable {
+public final class OpenAiTestServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiTestServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -39,16 +41,17 @@ final class OpenAiTestServer implements AutoCloseable {
     private final BlockingQueue<Reply> replies = new LinkedBlockingQueue<>();
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
     private final CountDownLatch closing = new CountDownLatch(1);
+    private volatile Reply otherwise = error(418, "no scripted reply", Map.of());
 
     /** What the server does with one request. */
     @FunctionalInterface
-    interface Reply {
+    public interface Reply {
         void answer(HttpExchange exchange, CountDownLatch closing) throws IOException, InterruptedException;
     }
 
     /** A request as the server received it. */
-    record Recorded(String method, String path, Headers headers, String body) {
-        JsonNode json() {
+    public record Recorded(String method, String path, Headers headers, String body) {
+        public JsonNode json() {
             try {
                 return JSON.readTree(body);
             } catch (IOException e) {
@@ -57,7 +60,7 @@ final class OpenAiTestServer implements AutoCloseable {
         }
     }
 
-    OpenAiTestServer() throws IOException {
+    public OpenAiTestServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(handlers);
         server.createContext("/", this::handle);
@@ -65,16 +68,22 @@ final class OpenAiTestServer implements AutoCloseable {
     }
 
     /** The API root to give the client, ending in {@code /v1}. */
-    String baseUrl() {
+    public String baseUrl() {
         return "http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort() + "/v1";
     }
 
-    OpenAiTestServer enqueue(Reply... script) {
+    public OpenAiTestServer enqueue(Reply... script) {
         replies.addAll(List.of(script));
         return this;
     }
 
-    List<Recorded> requests() {
+    /** The reply to every request that finds no queued one (until changed). */
+    public OpenAiTestServer otherwise(Reply reply) {
+        this.otherwise = reply;
+        return this;
+    }
+
+    public List<Recorded> requests() {
         return List.copyOf(requests);
     }
 
@@ -84,11 +93,7 @@ final class OpenAiTestServer implements AutoCloseable {
             requests.add(new Recorded(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
                     exchange.getRequestHeaders(), body));
             Reply reply = replies.poll();
-            if (reply == null) {
-                send(exchange, 418, "application/json", "{\"error\":{\"message\":\"no scripted reply\"}}", Map.of());
-                return;
-            }
-            reply.answer(exchange, closing);
+            (reply != null ? reply : otherwise).answer(exchange, closing);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
@@ -113,7 +118,7 @@ final class OpenAiTestServer implements AutoCloseable {
     // ---- replies ----
 
     /** A streamed answer made of {@code deltas}: a role chunk, one chunk per delta, a finish chunk, [DONE]. */
-    static Reply streaming(String... deltas) {
+    public static Reply streaming(String... deltas) {
         return (exchange, closing) -> {
             OutputStream out = startStream(exchange);
             for (String event : events(deltas, true)) {
@@ -126,7 +131,7 @@ final class OpenAiTestServer implements AutoCloseable {
      * A streamed answer the way servers vary: {@code \r\n} line ends, keep-alive comments, {@code data:} without a
      * space, an {@code event:} field, a chunk without choices (usage), and no [DONE] after the finish chunk.
      */
-    static Reply quirkyStreaming(String... deltas) {
+    public static Reply quirkyStreaming(String... deltas) {
         return (exchange, closing) -> {
             OutputStream out = startStream(exchange);
             write(out, ": keep-alive\r\n\r\n");
@@ -138,7 +143,7 @@ final class OpenAiTestServer implements AutoCloseable {
     }
 
     /** A stream of {@code deltas} that ends cleanly but without a finish chunk or [DONE]. */
-    static Reply streamEndingEarly(String... deltas) {
+    public static Reply streamEndingEarly(String... deltas) {
         return (exchange, closing) -> {
             OutputStream out = startStream(exchange);
             for (String delta : deltas) {
@@ -148,7 +153,7 @@ final class OpenAiTestServer implements AutoCloseable {
     }
 
     /** A stream that promises a long body, sends {@code deltas}, then drops the connection. */
-    static Reply streamCut(String... deltas) {
+    public static Reply streamCut(String... deltas) {
         return (exchange, closing) -> {
             exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
             exchange.sendResponseHeaders(200, 100_000);
@@ -161,7 +166,7 @@ final class OpenAiTestServer implements AutoCloseable {
     }
 
     /** A stream that sends {@code deltas} and then stalls until the server closes. */
-    static Reply streamStalling(String... deltas) {
+    public static Reply streamStalling(String... deltas) {
         return (exchange, closing) -> {
             OutputStream out = startStream(exchange);
             for (String delta : deltas) {
@@ -175,7 +180,7 @@ final class OpenAiTestServer implements AutoCloseable {
      * A stream that sends {@code delta}, then only keep-alive comments until writing fails because the client
      * hung up, which it counts down on {@code hungUp}.
      */
-    static Reply streamKeepingAlive(CountDownLatch hungUp, String delta) {
+    public static Reply streamKeepingAlive(CountDownLatch hungUp, String delta) {
         return (exchange, closing) -> {
             OutputStream out = startStream(exchange);
             write(out, "data: " + chunk(delta, null) + "\n\n");
@@ -190,12 +195,12 @@ final class OpenAiTestServer implements AutoCloseable {
     }
 
     /** No response at all until the server closes. */
-    static Reply silence() {
+    public static Reply silence() {
         return (exchange, closing) -> closing.await();
     }
 
     /** A stream whose only event is {@code data}, followed by [DONE]. */
-    static Reply streamedEvent(String data) {
+    public static Reply streamedEvent(String data) {
         return (exchange, closing) -> {
             OutputStream out = startStream(exchange);
             write(out, "data: " + data + "\n\ndata: [DONE]\n\n");
@@ -203,7 +208,7 @@ final class OpenAiTestServer implements AutoCloseable {
     }
 
     /** A non-streamed completion. */
-    static Reply completion(String content) {
+    public static Reply completion(String content) {
         ObjectNode body = JSON.createObjectNode().put("id", "cmpl-1").put("object", "chat.completion");
         ObjectNode choice = body.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
         choice.putObject("message").put("role", "assistant").put("content", content);
@@ -211,13 +216,13 @@ final class OpenAiTestServer implements AutoCloseable {
     }
 
     /** An OpenAI-style error. */
-    static Reply error(int status, String message, Map<String, String> headers) {
+    public static Reply error(int status, String message, Map<String, String> headers) {
         ObjectNode body = JSON.createObjectNode();
         body.putObject("error").put("message", message).put("type", "test_error");
         return raw(status, "application/json", body.toString(), headers);
     }
 
-    static Reply raw(int status, String contentType, String body, Map<String, String> headers) {
+    public static Reply raw(int status, String contentType, String body, Map<String, String> headers) {
         return (exchange, closing) -> send(exchange, status, contentType, body, headers);
     }
 
