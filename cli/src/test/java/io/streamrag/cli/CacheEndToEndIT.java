@@ -8,8 +8,6 @@ import io.streamrag.cli.dev.DevRedis;
 import io.streamrag.cli.dev.DevSettings;
 import io.streamrag.cli.dev.DevStack;
 import io.streamrag.core.cache.CacheLayer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -122,8 +120,8 @@ class CacheEndToEndIT {
     private void submit(List<Corpus.Doc> docs) throws Exception {
         Path file = Files.createTempFile(tempDir, "docs", ".jsonl");
         Files.write(file, Corpus.jsonLines(docs));
-        Result submit = cli("submit", "--collection", COLLECTION, "--wait", file.toString());
-        assertThat(submit.exitCode).as(submit.err).isZero();
+        CliRun submit = cli("submit", "--collection", COLLECTION, "--wait", file.toString());
+        assertThat(submit.exitCode()).as(submit.err()).isZero();
     }
 
     private void awaitInvalidations(long count) throws InterruptedException {
@@ -145,9 +143,9 @@ class CacheEndToEndIT {
     }
 
     private JsonNode ask(String question) throws Exception {
-        Result ask = cli("ask", "--collection", COLLECTION, "--json", "--top-k", "2", question);
-        assertThat(ask.exitCode).as(ask.err).isZero();
-        return JSON.readTree(ask.out);
+        CliRun ask = cli("ask", "--collection", COLLECTION, "--json", "--top-k", "2", question);
+        assertThat(ask.exitCode()).as(ask.err()).isZero();
+        return JSON.readTree(ask.out());
     }
 
     private static List<String> cache(JsonNode answer) {
@@ -161,16 +159,7 @@ class CacheEndToEndIT {
         return answer.get("citations").get(0).get("text").asText();
     }
 
-    private Result cli(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add(1, "--bootstrap");
-        all.add(2, stack.bootstrapServers());
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Streamrag.run(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
-        return new Result(code, out.toString(), err.toString());
-    }
-
-    private record Result(int exitCode, String out, String err) {
+    private CliRun cli(String... args) {
+        return CliRun.against(stack.bootstrapServers(), args);
     }
 }

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamrag.cli.dev.DevSettings;
 import io.streamrag.cli.dev.DevStack;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,10 +53,10 @@ class EndToEndIT {
         Path corpus = tempDir.resolve("corpus.jsonl");
         Files.write(corpus, Corpus.jsonLines(Corpus.documents()));
 
-        Result submit = cli("submit", "--collection", COLLECTION, "--wait", corpus.toString());
+        CliRun submit = cli("submit", "--collection", COLLECTION, "--wait", corpus.toString());
 
-        assertThat(submit.exitCode).as(submit.err).isZero();
-        assertThat(submit.out).contains("submitted 20 documents").contains("searchable after");
+        assertThat(submit.exitCode()).as(submit.err()).isZero();
+        assertThat(submit.out()).contains("submitted 20 documents").contains("searchable after");
         for (Corpus.Probe probe : Corpus.probes()) {
             JsonNode answer = ask(probe.question());
             assertThat(citedDocIds(answer)).as("question: %s, answer: %s", probe.question(), answer)
@@ -73,9 +71,9 @@ class EndToEndIT {
         Path update = tempDir.resolve("update.jsonl");
         Files.write(update, Corpus.jsonLines(List.of(Corpus.ORCHID_V2)));
 
-        Result submit = cli("submit", "--collection", COLLECTION, "--wait", update.toString());
+        CliRun submit = cli("submit", "--collection", COLLECTION, "--wait", update.toString());
 
-        assertThat(submit.exitCode).as(submit.err).isZero();
+        assertThat(submit.exitCode()).as(submit.err()).isZero();
         JsonNode answer = ask(Corpus.ORCHID_QUESTION);
         assertThat(citedDocIds(answer)).first().isEqualTo(Corpus.ORCHID_V2.id());
         assertThat(answer.get("answer").asText()).contains(Corpus.ORCHID_V2_WORD);
@@ -90,9 +88,9 @@ class EndToEndIT {
     @Test
     @Order(3)
     void aDeletedDocumentIsNeverCitedAgain() throws Exception {
-        Result delete = cli("delete", "--collection", COLLECTION, "--wait", Corpus.ORCHID_V2.id());
+        CliRun delete = cli("delete", "--collection", COLLECTION, "--wait", Corpus.ORCHID_V2.id());
 
-        assertThat(delete.exitCode).as(delete.err).isZero();
+        assertThat(delete.exitCode()).as(delete.err()).isZero();
         for (String question : List.of(Corpus.ORCHID_QUESTION, "Zephyr orchid", Corpus.ORCHID_V2_WORD)) {
             assertThat(citedDocIds(ask(question))).doesNotContain(Corpus.ORCHID_V2.id());
         }
@@ -108,18 +106,18 @@ class EndToEndIT {
                 {"title": "no id here", "text": "This line has no id."}
                 """);
 
-        Result submit = cli("submit", "--collection", COLLECTION, "--wait", mixed.toString());
+        CliRun submit = cli("submit", "--collection", COLLECTION, "--wait", mixed.toString());
 
-        assertThat(submit.exitCode).isEqualTo(1);
-        assertThat(submit.err).contains(mixed + ":2").contains(mixed + ":3").contains("id");
-        assertThat(submit.out).contains("submitted 1 documents");
+        assertThat(submit.exitCode()).isEqualTo(1);
+        assertThat(submit.err()).contains(mixed + ":2").contains(mixed + ":3").contains("id");
+        assertThat(submit.out()).contains("submitted 1 documents");
         assertThat(citedDocIds(ask("How often does Comet Varga return?"))).first().isEqualTo("comet-1");
     }
 
     private JsonNode ask(String question) throws Exception {
-        Result ask = cli("ask", "--collection", COLLECTION, "--json", "--top-k", "3", question);
-        assertThat(ask.exitCode).as(ask.err).isZero();
-        JsonNode node = JSON.readTree(ask.out);
+        CliRun ask = cli("ask", "--collection", COLLECTION, "--json", "--top-k", "3", question);
+        assertThat(ask.exitCode()).as(ask.err()).isZero();
+        JsonNode node = JSON.readTree(ask.out());
         assertThat(node.get("requestId").asText()).isNotBlank();
         assertThat(node.get("timingsMs").has("total")).isTrue();
         return node;
@@ -131,16 +129,7 @@ class EndToEndIT {
         return ids;
     }
 
-    private Result cli(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add(1, "--bootstrap");
-        all.add(2, stack.bootstrapServers());
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Streamrag.run(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
-        return new Result(code, out.toString(), err.toString());
-    }
-
-    private record Result(int exitCode, String out, String err) {
+    private CliRun cli(String... args) {
+        return CliRun.against(stack.bootstrapServers(), args);
     }
 }

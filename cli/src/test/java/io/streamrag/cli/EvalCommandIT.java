@@ -2,8 +2,6 @@ package io.streamrag.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,39 +58,39 @@ class EvalCommandIT {
 
         // --limit-docs 3: the first three documents plus every relevant one (d06, d09, d12, d14)
         Path data = tempDir.resolve("data");
-        Result eval = cli("eval", "--dataset", dataset.toString(), "--collection", "tiny-eval",
+        CliRun eval = cli("eval", "--dataset", dataset.toString(), "--collection", "tiny-eval",
                 "--limit-docs", "3", "--data-dir", data.toString());
 
-        assertThat(eval.exitCode).as(eval.err + eval.out).isZero();
-        assertThat(eval.out).contains("7 of 15 documents, 5 judged queries").contains("indexed 7/7 documents");
-        assertThat(eval.out).contains("nDCG@10").contains("recall@10").contains("recall@100").contains("MRR@10");
-        assertThat(row(eval.out, "hybrid+rerank")).hasValueSatisfying(line ->
+        assertThat(eval.exitCode()).as(eval.err() + eval.out()).isZero();
+        assertThat(eval.out()).contains("7 of 15 documents, 5 judged queries").contains("indexed 7/7 documents");
+        assertThat(eval.out()).contains("nDCG@10").contains("recall@10").contains("recall@100").contains("MRR@10");
+        assertThat(row(eval.out(), "hybrid+rerank")).hasValueSatisfying(line ->
                 assertThat(line).contains("n/a (no reranker configured)"));
         for (String mode : List.of("bm25", "dense", "hybrid")) {
-            double[] metrics = metrics(eval.out, mode);
+            double[] metrics = metrics(eval.out(), mode);
             for (double metric : metrics) {
                 assertThat(metric).as(mode).isBetween(0.0, 1.0);
             }
             assertThat(metrics[2]).as("%s recall@100: 7 documents, all retrieved", mode).isEqualTo(1.0);
-            assertThat(column(eval.out, mode, 5)).as("%s queries", mode).isEqualTo("5");
+            assertThat(column(eval.out(), mode, 5)).as("%s queries", mode).isEqualTo("5");
         }
         // every relevant document is the only one with its query's rare word
-        assertThat(metrics(eval.out, "bm25")[3]).as("bm25 MRR@10").isEqualTo(1.0);
-        assertThat(metrics(eval.out, "bm25")[0]).as("bm25 nDCG@10").isEqualTo(1.0);
-        assertThat(metrics(eval.out, "hybrid")[3]).as("hybrid MRR@10").isGreaterThanOrEqualTo(0.5);
+        assertThat(metrics(eval.out(), "bm25")[3]).as("bm25 MRR@10").isEqualTo(1.0);
+        assertThat(metrics(eval.out(), "bm25")[0]).as("bm25 nDCG@10").isEqualTo(1.0);
+        assertThat(metrics(eval.out(), "hybrid")[3]).as("hybrid MRR@10").isGreaterThanOrEqualTo(0.5);
 
         // scoring the same index again, without the stack, gives the same numbers; with a reranker the
         // hybrid+rerank row has numbers too
-        Result again = cli("eval", "--dataset", dataset.toString(), "--collection", "tiny-eval",
+        CliRun again = cli("eval", "--dataset", dataset.toString(), "--collection", "tiny-eval",
                 "--limit-docs", "3", "--data-dir", data.toString(), "--skip-ingest",
                 "--mode", "bm25,hybrid,hybrid+rerank", "--reranker", "sentence-maxsim");
 
-        assertThat(again.exitCode).as(again.err).isZero();
-        assertThat(again.out).doesNotContain("indexed ");
-        assertThat(metrics(again.out, "bm25")).isEqualTo(metrics(eval.out, "bm25"));
-        assertThat(metrics(again.out, "hybrid")).isEqualTo(metrics(eval.out, "hybrid"));
-        assertThat(row(again.out, "dense")).isEmpty();
-        double[] reranked = metrics(again.out, "hybrid+rerank");
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.out()).doesNotContain("indexed ");
+        assertThat(metrics(again.out(), "bm25")).isEqualTo(metrics(eval.out(), "bm25"));
+        assertThat(metrics(again.out(), "hybrid")).isEqualTo(metrics(eval.out(), "hybrid"));
+        assertThat(row(again.out(), "dense")).isEmpty();
+        double[] reranked = metrics(again.out(), "hybrid+rerank");
         for (double metric : reranked) {
             assertThat(metric).as("hybrid+rerank").isBetween(0.0, 1.0);
         }
@@ -105,11 +103,11 @@ class EvalCommandIT {
         Path data = tempDir.resolve("data");
         Files.createDirectories(data.resolve("index"));
 
-        Result eval = cli("eval", "--dataset", dataset.toString(), "--collection", "never-indexed",
+        CliRun eval = cli("eval", "--dataset", dataset.toString(), "--collection", "never-indexed",
                 "--skip-ingest", "--data-dir", data.toString(), "--mode", "bm25");
 
-        assertThat(eval.exitCode).isEqualTo(1);
-        assertThat(eval.err).contains("collection never-indexed does not exist in " + data.resolve("index"));
+        assertThat(eval.exitCode()).isEqualTo(1);
+        assertThat(eval.err()).contains("collection never-indexed does not exist in " + data.resolve("index"));
     }
 
     @Test
@@ -117,30 +115,30 @@ class EvalCommandIT {
         Path dataset = writeDataset(tempDir.resolve("broken"));
         Files.delete(dataset.resolve("queries.jsonl"));
 
-        Result eval = cli("eval", "--dataset", dataset.toString(), "--collection", "broken");
+        CliRun eval = cli("eval", "--dataset", dataset.toString(), "--collection", "broken");
 
-        assertThat(eval.exitCode).isEqualTo(1);
-        assertThat(eval.err.strip()).isEqualTo("streamrag: dataset " + dataset + " has no queries.jsonl");
+        assertThat(eval.exitCode()).isEqualTo(1);
+        assertThat(eval.err().strip()).isEqualTo("streamrag: dataset " + dataset + " has no queries.jsonl");
     }
 
     @Test
     void anUnknownModeIsRejectedWithTheValidOnes() throws Exception {
         Path dataset = writeDataset(tempDir.resolve("tiny"));
 
-        Result eval = cli("eval", "--dataset", dataset.toString(), "--collection", "c", "--mode", "bm25,splade");
+        CliRun eval = cli("eval", "--dataset", dataset.toString(), "--collection", "c", "--mode", "bm25,splade");
 
-        assertThat(eval.exitCode).isEqualTo(1);
-        assertThat(eval.err).contains("unknown mode 'splade'").contains("bm25, dense, hybrid, hybrid+rerank");
+        assertThat(eval.exitCode()).isEqualTo(1);
+        assertThat(eval.err()).contains("unknown mode 'splade'").contains("bm25, dense, hybrid, hybrid+rerank");
     }
 
     @Test
     void aCrossEncoderWithoutAModelDirectoryIsRejected() throws Exception {
         Path dataset = writeDataset(tempDir.resolve("tiny"));
 
-        Result eval = cli("eval", "--dataset", dataset.toString(), "--collection", "c", "--reranker", "cross-encoder");
+        CliRun eval = cli("eval", "--dataset", dataset.toString(), "--collection", "c", "--reranker", "cross-encoder");
 
-        assertThat(eval.exitCode).isEqualTo(1);
-        assertThat(eval.err.strip()).isEqualTo("streamrag: --reranker cross-encoder needs --reranker-model DIR");
+        assertThat(eval.exitCode()).isEqualTo(1);
+        assertThat(eval.err().strip()).isEqualTo("streamrag: --reranker cross-encoder needs --reranker-model DIR");
     }
 
     private static Path writeDataset(Path dir) throws Exception {
@@ -180,13 +178,7 @@ class EvalCommandIT {
         return new String[] {id, title, text};
     }
 
-    private static Result cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Streamrag.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
-
-    private record Result(int exitCode, String out, String err) {
+    private static CliRun cli(String... args) {
+        return CliRun.of(args);
     }
 }

@@ -60,17 +60,28 @@ public final class DevStack implements AutoCloseable {
     static final int DEFAULT_QUERY_EMBED_THREADS = 1;
 
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
+    /** Where the tuning variables ({@code STREAMRAG_*}, {@code REDIS_*}) are read from. */
+    private final Map<String, String> env;
     private String bootstrapServers;
     private DevRedis redis;
     private RedisCaches caches;
     private InvalidationStreams invalidation;
 
-    private DevStack() {
+    private DevStack(Map<String, String> env) {
+        this.env = Map.copyOf(env);
     }
 
-    /** Starts every part and returns once documents and queries are accepted. */
+    /**
+     * Starts every part and returns once documents and queries are accepted, configured by this process's
+     * environment (README, "environment").
+     */
     public static DevStack start(DevSettings settings) throws Exception {
-        DevStack stack = new DevStack();
+        return start(settings, System.getenv());
+    }
+
+    /** As {@link #start(DevSettings)}, with the environment variables read from {@code env} instead. */
+    public static DevStack start(DevSettings settings, Map<String, String> env) throws Exception {
+        DevStack stack = new DevStack(env);
         try {
             stack.startParts(settings);
             return stack;
@@ -84,7 +95,7 @@ public final class DevStack implements AutoCloseable {
         Path dataDir = settings.dataDir().toAbsolutePath();
         Files.createDirectories(dataDir);
         // one stream thread per partition of rag.queries: each blocks on its LLM call (see StackTopics)
-        int queryPartitions = StackTopics.queryPartitions(System.getenv());
+        int queryPartitions = StackTopics.queryPartitions(env);
         int kafkaPort = settings.kafkaPort() == 0 ? freePort() : settings.kafkaPort();
         int controllerPort = settings.controllerPort() == 0 ? freePort() : settings.controllerPort();
 
@@ -104,12 +115,12 @@ public final class DevStack implements AutoCloseable {
                 // retained checkpoints: a restarted stack resumes with its offsets and version-guard state
                 .checkpointDir(dataDir.resolve("flink/checkpoints"))
                 .build();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(
+        StreamExecutionEnvironment flink = StreamExecutionEnvironment.createLocalEnvironment(
                 flinkConfiguration(dataDir, ingestSettings));
-        JobClient job = IngestJob.start(env, ingestSettings);
+        JobClient job = IngestJob.start(flink, ingestSettings);
         parts.push(() -> cancel(job));
 
-        int queryEmbedThreads = Environment.positiveInt(System.getenv(), ENV_QUERY_EMBED_THREADS,
+        int queryEmbedThreads = Environment.positiveInt(env, ENV_QUERY_EMBED_THREADS,
                 DEFAULT_QUERY_EMBED_THREADS);
         OnnxEmbedder queryEmbedder = OnnxEmbedder.builder(EmbeddingModel.fromId(ingestSettings.embeddingModelId()))
                 .intraOpThreads(queryEmbedThreads)
@@ -147,8 +158,8 @@ public final class DevStack implements AutoCloseable {
      * must run before queries are answered from caches.
      */
     private void startCaches(Path dataDir) throws IOException {
-        RedisCacheSettings.Builder cacheSettings = RedisCacheSettings.fromEnvironment(System.getenv());
-        String externalRedis = System.getenv("REDIS_URL");
+        RedisCacheSettings.Builder cacheSettings = RedisCacheSettings.fromEnvironment(env);
+        String externalRedis = env.get("REDIS_URL");
         if (externalRedis == null || externalRedis.isBlank()) {
             redis = DevRedis.start(freePort(), dataDir.resolve("redis"));
             parts.push(redis);
@@ -170,13 +181,13 @@ public final class DevStack implements AutoCloseable {
      */
     private Generator primaryGenerator() {
         List<String> baseUrls = ChatCompletionsGenerator.parseBaseUrls(
-                System.getenv(ChatCompletionsGenerator.ENV_BASE_URL));
+                env.get(ChatCompletionsGenerator.ENV_BASE_URL));
         if (baseUrls.isEmpty()) {
             return new ExtractiveGenerator();
         }
         Map<String, ChatCompletionsGenerator> pool = new LinkedHashMap<>();
         for (String baseUrl : baseUrls) {
-            ChatCompletionsGenerator llm = ChatCompletionsGenerator.fromEnvironment().baseUrl(baseUrl).build();
+            ChatCompletionsGenerator llm = ChatCompletionsGenerator.fromEnvironment(env).baseUrl(baseUrl).build();
             parts.push(llm);
             pool.put(baseUrl, llm);
         }

@@ -8,6 +8,7 @@ import io.streamrag.core.store.internal.CommitEpochs;
 import io.streamrag.core.store.internal.KeywordQueries;
 import io.streamrag.core.store.internal.LuceneShard;
 import io.streamrag.core.store.internal.ShardedCollection;
+import io.streamrag.core.store.internal.StoredChunkCache;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,7 +29,9 @@ import org.apache.lucene.analysis.en.EnglishAnalyzer;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.MultiReader;
+import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
@@ -82,6 +85,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LuceneShardStore implements VectorStore {
     public static final int DEFAULT_SHARDS_PER_COLLECTION = 2;
+    /** Default bound of the decoded-chunk cache, see {@link Builder#chunkCacheBytes}. */
+    public static final long DEFAULT_CHUNK_CACHE_BYTES = 64L * 1024 * 1024;
     static final String WRITER_LOCK = "_writer.lock";
     private static final Logger LOG = LoggerFactory.getLogger(LuceneShardStore.class);
 
@@ -95,6 +100,7 @@ public final class LuceneShardStore implements VectorStore {
     private final Analyzer analyzer = new EnglishAnalyzer();
     private final Similarity similarity = new BM25Similarity(0.9f, 0.4f);
     private final ConcurrentMap<String, ShardedCollection> collections = new ConcurrentHashMap<>();
+    private final StoredChunkCache chunkCache;
     /** Guards opening collections against {@link #close()}; searches of open collections never take it. */
     private final Object openLock = new Object();
     private final Directory lockDirectory;
@@ -111,6 +117,7 @@ public final class LuceneShardStore implements VectorStore {
         this.embeddingModelId = Optional.ofNullable(builder.embeddingModelId);
         this.chunking = Optional.ofNullable(builder.chunking);
         this.readOnly = builder.readOnly;
+        this.chunkCache = new StoredChunkCache(builder.chunkCacheBytes);
         if (readOnly) {
             this.lockDirectory = null;
             this.writerLock = null;
@@ -322,6 +329,11 @@ public final class LuceneShardStore implements VectorStore {
         }
     }
 
+    /** The decoded-chunk cache, for tests. */
+    StoredChunkCache chunkCache() {
+        return chunkCache;
+    }
+
     /** Scatters {@code query} to every shard of the collection and gathers the global top {@code k}. */
     private List<ScoredChunk> search(ShardedCollection sharded, Query query, int k) {
         List<LuceneShard> shards = sharded.shards();
@@ -343,10 +355,18 @@ public final class LuceneShardStore implements VectorStore {
                 IndexSearcher searcher = new IndexSearcher(all);
                 searcher.setSimilarity(similarity);
                 TopDocs top = searcher.search(query, k);
-                StoredFields stored = searcher.storedFields();
+                List<LeafReaderContext> segments = all.leaves();
+                StoredFields[] stored = new StoredFields[segments.size()];
                 List<ScoredChunk> hits = new ArrayList<>(top.scoreDocs.length);
                 for (ScoreDoc hit : top.scoreDocs) {
-                    hits.add(new ScoredChunk(ChunkDocuments.toChunk(stored.document(hit.doc)), hit.score));
+                    int i = ReaderUtil.subIndex(hit.doc, segments);
+                    LeafReaderContext segment = segments.get(i);
+                    if (stored[i] == null) {
+                        stored[i] = segment.reader().storedFields();
+                    }
+                    Chunk chunk = chunkCache.get(segment.reader(), stored[i], hit.doc - segment.docBase,
+                            (fields, doc) -> ChunkDocuments.toChunk(fields.document(doc)));
+                    hits.add(new ScoredChunk(chunk, hit.score));
                 }
                 return hits;
             }
@@ -507,6 +527,7 @@ public final class LuceneShardStore implements VectorStore {
         private String embeddingModelId;
         private CollectionProfile.Chunking chunking;
         private boolean readOnly;
+        private long chunkCacheBytes = DEFAULT_CHUNK_CACHE_BYTES;
 
         private Builder() {
         }
@@ -579,6 +600,19 @@ public final class LuceneShardStore implements VectorStore {
                         + KnnVectorsFormat.DEFAULT_MAX_DIMENSIONS + "], got " + dimension);
             }
             this.dimension = dimension;
+            return this;
+        }
+
+        /**
+         * Bound, in approximate bytes, of the cache of chunks decoded from stored fields (default
+         * {@value #DEFAULT_CHUNK_CACHE_BYTES}; 0 disables it). Searches return chunks, so every candidate of every
+         * search is decoded; the cache keeps decoded chunks by segment and document number, which never go stale.
+         */
+        public Builder chunkCacheBytes(long chunkCacheBytes) {
+            if (chunkCacheBytes < 0) {
+                throw new IllegalArgumentException("chunkCacheBytes must be >= 0, got " + chunkCacheBytes);
+            }
+            this.chunkCacheBytes = chunkCacheBytes;
             return this;
         }
 

@@ -124,6 +124,50 @@ class LuceneShardStoreTest extends VectorStoreContract {
     }
 
     @Test
+    void decodedChunksAreReusedAcrossSearchesAndNeverOutliveTheirVersion() {
+        SearchFilter filter = SearchFilter.collection(COLLECTION);
+        try (LuceneShardStore writer = writer(2);
+             LuceneShardStore reader = (LuceneShardStore) createReader()) {
+            writer.replaceDocument(COLLECTION, "d1", chunks(COLLECTION, "d1", 1, 3));
+            writer.replaceDocument(COLLECTION, "d2", chunks(COLLECTION, "d2", 1, 2));
+            writer.commit();
+
+            List<ScoredChunk> first = reader.searchKeyword("kafka", 10, filter);
+            assertThat(first).hasSize(5);
+            long decoded = reader.chunkCache().misses();
+            assertThat(reader.searchKeyword("kafka", 10, filter)).isEqualTo(first);
+            assertThat(reader.searchDense(axis(0), 10, filter)).hasSize(5);
+            assertThat(reader.chunkCache().misses()).as("nothing decoded twice").isEqualTo(decoded);
+            assertThat(reader.chunkCache().hits()).isEqualTo(10);
+
+            // v2 lands in a new segment whose document numbers restart at 0: only the segment in the key keeps
+            // the old version's chunks from being served for them
+            writer.replaceDocument(COLLECTION, "d1", chunks(COLLECTION, "d1", 2, 3));
+            writer.deleteDocument(COLLECTION, "d2");
+            writer.commit();
+            for (List<ScoredChunk> hits : List.of(reader.searchKeyword("kafka", 10, filter),
+                    reader.searchDense(axis(0), 10, filter))) {
+                assertThat(hitIds(hits)).containsExactlyInAnyOrderElementsOf(ids(chunks(COLLECTION, "d1", 2, 3)));
+                assertThat(hits).allSatisfy(h -> assertThat(h.chunk().version()).isEqualTo(2));
+            }
+        }
+    }
+
+    @Test
+    void theChunkCacheCanBeDisabled() {
+        try (LuceneShardStore writer = LuceneShardStore.builder().dataDir(dataDir).dimension(DIMENSION)
+                .chunkCacheBytes(0).build()) {
+            writer.replaceDocument(COLLECTION, "d1", chunks(COLLECTION, "d1", 1, 2));
+            writer.commit();
+            assertThat(writer.searchKeyword("kafka", 10, SearchFilter.collection(COLLECTION))).hasSize(2);
+            assertThat(writer.searchKeyword("kafka", 10, SearchFilter.collection(COLLECTION))).hasSize(2);
+            assertThat(writer.chunkCache().hits()).isZero();
+        }
+        assertThatThrownBy(() -> LuceneShardStore.builder().chunkCacheBytes(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("chunkCacheBytes");
+    }
+
+    @Test
     void aReadOnlyInstanceRejectsWritesAndTakesNoLock() {
         VectorStore reader = openReader();
         assertThatThrownBy(() -> reader.replaceDocument(COLLECTION, "d1", chunks(COLLECTION, "d1", 1, 1)))
