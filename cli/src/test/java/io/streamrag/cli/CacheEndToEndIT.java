@@ -3,14 +3,12 @@ package io.streamrag.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamrag.cli.dev.DevRedis;
 import io.streamrag.cli.dev.DevSettings;
 import io.streamrag.cli.dev.DevStack;
 import io.streamrag.core.cache.CacheLayer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CacheEndToEndIT {
     private static final String COLLECTION = "cache-e2e";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String QUESTION = "What colour are the flowers of the Zephyr orchid?";
 
     @TempDir
@@ -142,16 +139,12 @@ class CacheEndToEndIT {
         throw new AssertionError("the caches did not resume after Redis restarted");
     }
 
-    private JsonNode ask(String question) throws Exception {
-        CliRun ask = cli("ask", "--collection", COLLECTION, "--json", "--top-k", "2", question);
-        assertThat(ask.exitCode()).as(ask.err()).isZero();
-        return JSON.readTree(ask.out());
+    private JsonNode ask(String question) {
+        return cli("ask", "--collection", COLLECTION, "--json", "--top-k", "2", question).answer();
     }
 
     private static List<String> cache(JsonNode answer) {
-        List<String> layers = new ArrayList<>();
-        answer.get("cache").forEach(c -> layers.add(c.asText()));
-        return layers;
+        return CliRun.cacheLayers(answer);
     }
 
     private static String firstCitation(JsonNode answer) {

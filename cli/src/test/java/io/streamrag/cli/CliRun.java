@@ -1,5 +1,8 @@
 package io.streamrag.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -13,6 +16,7 @@ import java.util.List;
  * @param err      what it printed on standard error
  */
 record CliRun(int exitCode, String out, String err) {
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Runs {@code args} as given. */
     static CliRun of(String... args) {
@@ -28,5 +32,24 @@ record CliRun(int exitCode, String out, String err) {
         all.add(1, "--bootstrap");
         all.add(2, bootstrapServers);
         return of(all.toArray(String[]::new));
+    }
+
+    /** What a successful {@code ask --json} printed; fails the test with the error output otherwise. */
+    JsonNode answer() {
+        if (exitCode != 0) {
+            throw new AssertionError("exit status " + exitCode + ": " + err);
+        }
+        try {
+            return JSON.readTree(out);
+        } catch (JsonProcessingException e) {
+            throw new AssertionError("not JSON: " + out, e);
+        }
+    }
+
+    /** The cache layers an {@code ask --json} answer reports (its {@code cache} array). */
+    static List<String> cacheLayers(JsonNode answer) {
+        List<String> layers = new ArrayList<>();
+        answer.get("cache").forEach(c -> layers.add(c.asText()));
+        return layers;
     }
 }

@@ -3,7 +3,6 @@ package io.streamrag.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamrag.cli.dev.DevSettings;
 import io.streamrag.cli.dev.DevStack;
 import java.nio.file.Files;
@@ -28,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EndToEndIT {
     private static final String COLLECTION = "e2e";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path tempDir;
@@ -114,10 +112,8 @@ class EndToEndIT {
         assertThat(citedDocIds(ask("How often does Comet Varga return?"))).first().isEqualTo("comet-1");
     }
 
-    private JsonNode ask(String question) throws Exception {
-        CliRun ask = cli("ask", "--collection", COLLECTION, "--json", "--top-k", "3", question);
-        assertThat(ask.exitCode()).as(ask.err()).isZero();
-        JsonNode node = JSON.readTree(ask.out());
+    private JsonNode ask(String question) {
+        JsonNode node = cli("ask", "--collection", COLLECTION, "--json", "--top-k", "3", question).answer();
         assertThat(node.get("requestId").asText()).isNotBlank();
         assertThat(node.get("timingsMs").has("total")).isTrue();
         return node;

@@ -4,7 +4,6 @@ import static io.streamrag.core.generate.llm.OpenAiTestServer.streaming;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamrag.cli.dev.DevSettings;
 import io.streamrag.cli.dev.DevStack;
 import io.streamrag.core.cache.CacheLayer;
@@ -30,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LlmPoolIT {
     private static final String COLLECTION = "llm-pool";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path tempDir;
@@ -85,16 +83,12 @@ class LlmPoolIT {
         assertThat(stack.caches().metrics().hits(CacheLayer.L4)).isPositive();
     }
 
-    private JsonNode ask(String question) throws Exception {
-        CliRun ask = cli("ask", "--collection", COLLECTION, "--json", "--top-k", "2", question);
-        assertThat(ask.exitCode()).as(ask.err()).isZero();
-        return JSON.readTree(ask.out());
+    private JsonNode ask(String question) {
+        return cli("ask", "--collection", COLLECTION, "--json", "--top-k", "2", question).answer();
     }
 
     private static List<String> cache(JsonNode answer) {
-        List<String> layers = new ArrayList<>();
-        answer.get("cache").forEach(c -> layers.add(c.asText()));
-        return layers;
+        return CliRun.cacheLayers(answer);
     }
 
     private CliRun cli(String... args) {

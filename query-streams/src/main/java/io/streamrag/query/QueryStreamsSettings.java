@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
@@ -31,8 +32,12 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  *       (in UTF-16 chars) get an error response</td></tr>
  *   <tr><td>{@code defaultTopK}</td><td>{@value #DEFAULT_TOP_K}</td><td>&gt; 0; used when a request's topK is
  *       &le; 0</td></tr>
- *   <tr><td>{@code commitInterval}</td><td>100 ms</td><td>&gt; 0; under exactly-once a response becomes visible
- *       to read_committed consumers only at a commit, so this bounds the added latency</td></tr>
+ *   <tr><td>{@code commitInterval}</td><td>20 ms</td><td>&gt; 0; under exactly-once a response becomes visible
+ *       to read_committed consumers only at its thread's next commit, so this bounds the wait of fast answers
+ *       (cache hits); see {@link #DEFAULT_COMMIT_INTERVAL}</td></tr>
+ *   <tr><td>{@code sessionTimeout}</td><td>{@value #DEFAULT_SESSION_TIMEOUT_MS} ms</td><td>&ge; 6 s (the
+ *       broker's default minimum); how long a crashed instance's partitions go unanswered before the others take
+ *       them over (heartbeats every third of it). Kafka's default is 45 s, long for a query path.</td></tr>
  *   <tr><td>{@code closeTimeout}</td><td>30 s</td><td>&ge; 0; how long {@link QueryStreams#close()} waits</td></tr>
  *   <tr><td>{@code clock}</td><td>{@link Clock#systemUTC()}</td><td>judges request deadlines and stamps dead
  *       letters</td></tr>
@@ -51,7 +56,17 @@ public final class QueryStreamsSettings {
     public static final int DEFAULT_NUM_STREAM_THREADS = 16;
     public static final int DEFAULT_MAX_QUESTION_CHARS = 4000;
     public static final int DEFAULT_TOP_K = 5;
-    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
+    /**
+     * Why 20 ms and not Kafka Streams' exactly-once default of 100 ms: an answer from the response cache takes about
+     * a millisecond and then waited for the next commit; measured with the cache benchmark (docs/benchmarks.md,
+     * "Caches"), the round trip of an L1 hit fell from p50 121 ms to 31 ms. A thread busy on a 200 ms LLM call
+     * commits after every answer at either setting; idle threads have nothing to commit; a thread answering from
+     * cache commits at most 50 transactions a second, each covering every answer of its 20 ms.
+     */
+    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(20);
+    public static final long DEFAULT_SESSION_TIMEOUT_MS = 10_000;
+    /** The broker's default {@code group.min.session.timeout.ms}: a shorter session is refused when joining. */
+    static final Duration MIN_SESSION_TIMEOUT = Duration.ofSeconds(6);
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final String bootstrapServers;
@@ -64,6 +79,7 @@ public final class QueryStreamsSettings {
     private final int maxQuestionChars;
     private final int defaultTopK;
     private final Duration commitInterval;
+    private final Duration sessionTimeout;
     private final Duration closeTimeout;
     private final Clock clock;
 
@@ -78,6 +94,7 @@ public final class QueryStreamsSettings {
         this.maxQuestionChars = b.maxQuestionChars;
         this.defaultTopK = b.defaultTopK;
         this.commitInterval = b.commitInterval;
+        this.sessionTimeout = b.sessionTimeout;
         this.closeTimeout = b.closeTimeout;
         this.clock = b.clock;
     }
@@ -126,6 +143,10 @@ public final class QueryStreamsSettings {
         return commitInterval;
     }
 
+    public Duration sessionTimeout() {
+        return sessionTimeout;
+    }
+
     public Duration closeTimeout() {
         return closeTimeout;
     }
@@ -149,6 +170,10 @@ public final class QueryStreamsSettings {
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, numStreamThreads);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval.toMillis());
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
+                (int) sessionTimeout.toMillis());
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
+                (int) Math.max(1, sessionTimeout.toMillis() / 3));
         props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
@@ -162,6 +187,7 @@ public final class QueryStreamsSettings {
                 + ", queriesTopic=" + queriesTopic + ", responsesTopic=" + responsesTopic
                 + ", deadLetterTopic=" + deadLetterTopic + ", maxQuestionChars=" + maxQuestionChars
                 + ", defaultTopK=" + defaultTopK + ", commitInterval=" + commitInterval
+                + ", sessionTimeout=" + sessionTimeout
                 + ", closeTimeout=" + closeTimeout + ", clock=" + clock + "}";
     }
 
@@ -177,6 +203,7 @@ public final class QueryStreamsSettings {
         private int maxQuestionChars = DEFAULT_MAX_QUESTION_CHARS;
         private int defaultTopK = DEFAULT_TOP_K;
         private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;
+        private Duration sessionTimeout = Duration.ofMillis(DEFAULT_SESSION_TIMEOUT_MS);
         private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
         private Clock clock = Clock.systemUTC();
 
@@ -234,6 +261,16 @@ public final class QueryStreamsSettings {
                 throw new IllegalArgumentException("commitInterval must be > 0, got " + commitInterval);
             }
             this.commitInterval = commitInterval;
+            return this;
+        }
+
+        public Builder sessionTimeout(Duration sessionTimeout) {
+            Objects.requireNonNull(sessionTimeout, "sessionTimeout must not be null");
+            if (sessionTimeout.compareTo(MIN_SESSION_TIMEOUT) < 0 || sessionTimeout.toMillis() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("sessionTimeout must be >= " + MIN_SESSION_TIMEOUT.toSeconds()
+                        + " s (the broker's default group.min.session.timeout.ms), got " + sessionTimeout);
+            }
+            this.sessionTimeout = sessionTimeout;
             return this;
         }
 

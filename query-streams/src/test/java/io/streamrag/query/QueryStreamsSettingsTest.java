@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.streamrag.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
@@ -23,8 +25,9 @@ class QueryStreamsSettingsTest {
         assertThat(settings.deadLetterTopic()).isEqualTo(Topics.QUERIES_DLQ.name()).isEqualTo("rag.queries.dlq");
         assertThat(settings.maxQuestionChars()).isEqualTo(4000);
         assertThat(settings.defaultTopK()).isEqualTo(5);
-        assertThat(settings.commitInterval()).isEqualTo(Duration.ofMillis(100));
+        assertThat(settings.commitInterval()).isEqualTo(Duration.ofMillis(20));
         assertThat(settings.closeTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(settings.sessionTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(settings.stateDir()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "kafka-streams"));
     }
 
@@ -36,6 +39,7 @@ class QueryStreamsSettingsTest {
                 .stateDir(Path.of("/var/lib/q"))
                 .numStreamThreads(3)
                 .commitInterval(Duration.ofMillis(50))
+                .sessionTimeout(Duration.ofSeconds(9))
                 .build()
                 .toStreamsProperties();
 
@@ -47,6 +51,10 @@ class QueryStreamsSettingsTest {
         assertThat(config.getString(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("q-test");
         assertThat(config.getString(StreamsConfig.STATE_DIR_CONFIG)).isEqualTo(Path.of("/var/lib/q").toString());
         assertThat(config.getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG)).isEqualTo(3);
+        // a crashed instance's partitions move after the session timeout, heartbeats every third of it
+        Map<String, Object> consumer = config.getMainConsumerConfigs("q-test", "c", 0);
+        assertThat(consumer).containsEntry(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 9000)
+                .containsEntry(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3000);
         assertThat(props).containsKeys(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG,
                 StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG);
     }
@@ -61,6 +69,8 @@ class QueryStreamsSettingsTest {
         assertThatThrownBy(() -> b.applicationId(null)).hasMessageContaining("applicationId must not be blank");
         assertThatThrownBy(() -> b.commitInterval(Duration.ZERO)).hasMessageContaining("commitInterval must be > 0");
         assertThatThrownBy(() -> b.closeTimeout(Duration.ofSeconds(-1))).hasMessageContaining("closeTimeout");
+        assertThatThrownBy(() -> b.sessionTimeout(Duration.ofSeconds(5)))
+                .hasMessageContaining("sessionTimeout must be >= 6 s").hasMessageContaining("PT5S");
     }
 
     @Test

@@ -58,6 +58,12 @@ public final class DevStack implements AutoCloseable {
      * worker threads on top (see docs/benchmarks.md, "Query").
      */
     static final int DEFAULT_QUERY_EMBED_THREADS = 1;
+    /**
+     * The query processor's commit interval in ms (default {@code QueryStreamsSettings.DEFAULT_COMMIT_INTERVAL}):
+     * an answer becomes visible at its stream thread's next exactly-once commit, so this bounds the wait of answers
+     * that take less time than it (cache hits); a thread busy on LLM calls commits after every answer anyway.
+     */
+    static final String ENV_QUERY_COMMIT_INTERVAL_MS = "STREAMRAG_QUERY_COMMIT_INTERVAL_MS";
 
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
     /** Where the tuning variables ({@code STREAMRAG_*}, {@code REDIS_*}) are read from. */
@@ -142,6 +148,8 @@ public final class DevStack implements AutoCloseable {
         QueryStreams queries = QueryStreams.start(QueryStreamsSettings.builder()
                 .bootstrapServers(bootstrapServers)
                 .numStreamThreads(queryPartitions)
+                .commitInterval(Duration.ofMillis(Environment.positiveInt(env, ENV_QUERY_COMMIT_INTERVAL_MS,
+                        (int) QueryStreamsSettings.DEFAULT_COMMIT_INTERVAL.toMillis())))
                 .stateDir(dataDir.resolve("streams"))
                 .build(), caches.responseCache(engine));
         parts.push(queries);

@@ -1,11 +1,9 @@
 package io.streamrag.core.embed;
 
 import ai.djl.Device;
-import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.engine.StandardCapabilities;
-import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
@@ -15,9 +13,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 import io.streamrag.core.embed.internal.ClasspathResources;
+import io.streamrag.core.embed.internal.OnnxModels;
 import io.streamrag.core.embed.internal.PaddedBatch;
 import io.streamrag.core.embed.internal.VectorMath;
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -48,10 +46,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class OnnxEmbedder implements Embedder {
 
-    /** The DJL engine name; named explicitly so that no other engine on the classpath is picked. */
-    private static final String ENGINE = "OnnxRuntime";
+    private static final OnnxModels ONNX = new OnnxModels(EmbeddingException.class, EmbeddingException::new);
     private static final String OUTPUT = "last_hidden_state";
-    private static final List<String> KNOWN_INPUTS = List.of("input_ids", "attention_mask", "token_type_ids");
+    private static final String CLOSE_FAILED = "closing the embedder's native resources failed";
     private static final Logger LOG = LoggerFactory.getLogger(OnnxEmbedder.class);
 
     private final EmbeddingModel model;
@@ -71,7 +68,7 @@ public final class OnnxEmbedder implements Embedder {
         this.model = b.model;
         this.maxTokens = b.maxTokens;
         this.batchSize = b.batchSize;
-        requireEngine();
+        ONNX.requireEngine();
         // Load in an order where each failure leaves nothing open behind it.
         HuggingFaceTokenizer counting = null;
         HuggingFaceTokenizer input = null;
@@ -89,9 +86,11 @@ public final class OnnxEmbedder implements Embedder {
                     "modelMaxLength", Integer.toString(model.maxSequenceLength()),
                     "padding", "false"));
             loaded = loadModel(b.intraOpThreads, b.interOpThreads, b.device);
-            this.inputNames = checkInputs(loaded.model());
+            this.inputNames = ONNX.inputNames(loaded.model(), names -> "model " + model.onnxResource() + " has inputs "
+                    + names + ", expected " + OnnxModels.BERT_INPUTS + ": check that the resource is the " + model.id()
+                    + " graph");
         } catch (RuntimeException e) {
-            closeQuietly(loaded == null ? null : loaded.model(), input, counting, e);
+            ONNX.closeAll(e, CLOSE_FAILED, loaded == null ? null : loaded.model(), input, counting);
             throw e;
         }
         this.countingTokenizer = counting;
@@ -193,7 +192,7 @@ public final class OnnxEmbedder implements Embedder {
                 return;
             }
             closed = true;
-            closeQuietly(onnx, inputTokenizer, countingTokenizer, null);
+            ONNX.closeAll(null, CLOSE_FAILED, onnx, inputTokenizer, countingTokenizer);
         } finally {
             lock.unlock();
         }
@@ -227,14 +226,7 @@ public final class OnnxEmbedder implements Embedder {
     private List<float[]> embedBatch(List<String> texts) {
         PaddedBatch batch;
         try {
-            Encoding[] encodings = inputTokenizer.batchEncode(texts);
-            List<long[]> ids = new ArrayList<>(encodings.length);
-            List<long[]> types = new ArrayList<>(encodings.length);
-            for (Encoding encoding : encodings) {
-                ids.add(encoding.getIds());
-                types.add(encoding.getTypeIds());
-            }
-            batch = PaddedBatch.of(ids, types);
+            batch = OnnxModels.pad(inputTokenizer.batchEncode(texts));
         } catch (RuntimeException e) {
             throw new EmbeddingException("tokenizing a batch of " + texts.size() + " texts with "
                     + model.tokenizerResource() + " failed: check the tokenizers native library (DJL_CACHE_DIR)", e);
@@ -242,14 +234,7 @@ public final class OnnxEmbedder implements Embedder {
         int dim = model.dimension();
         try (NDManager manager = onnx.getNDManager().newSubManager();
              Predictor<NDList, NDList> predictor = onnx.newPredictor(new NoopTranslator())) {
-            Shape shape = new Shape(batch.size(), batch.length());
-            NDList inputs = new NDList(inputNames.size());
-            for (String name : inputNames) {
-                NDArray array = manager.create(inputArray(batch, name), shape);
-                array.setName(name);
-                inputs.add(array);
-            }
-            NDList outputs = predictor.predict(inputs);
+            NDList outputs = predictor.predict(OnnxModels.inputs(manager, batch, inputNames));
             NDArray hidden = outputs.get(OUTPUT);
             Shape expected = new Shape(batch.size(), batch.length(), dim);
             if (hidden == null || !expected.equals(hidden.getShape())) {
@@ -274,47 +259,19 @@ public final class OnnxEmbedder implements Embedder {
         }
     }
 
-    private static long[] inputArray(PaddedBatch batch, String name) {
-        switch (name) {
-            case "input_ids":
-                return batch.inputIds();
-            case "attention_mask":
-                return batch.attentionMask();
-            case "token_type_ids":
-                return batch.tokenTypeIds();
-            default:
-                throw new IllegalStateException("unchecked model input " + name);
-        }
-    }
-
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("embedder for " + model.id() + " is closed");
         }
     }
 
-    /** Loads ONNX Runtime through DJL before anything else touches it, so that DJL owns the native library. */
-    private static void requireEngine() {
-        try {
-            Engine.getEngine(ENGINE);
-        } catch (RuntimeException | UnsatisfiedLinkError e) {
-            throw new EmbeddingException("DJL engine '" + ENGINE + "' is not available: check that"
-                    + " ai.djl.onnxruntime:onnxruntime-engine and com.microsoft.onnxruntime:onnxruntime are on the"
-                    + " classpath and that its native library can be extracted (java.io.tmpdir writable)", e);
-        }
-    }
-
     private HuggingFaceTokenizer loadTokenizer(Map<String, String> options) {
-        try (InputStream in = ClasspathResources.open(model.tokenizerResource(), model.artifact())) {
-            return HuggingFaceTokenizer.newInstance(in, options);
-        } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
-            if (e instanceof EmbeddingException) {
-                throw (EmbeddingException) e;
+        return ONNX.loadTokenizer(() -> {
+            try (InputStream in = ClasspathResources.open(model.tokenizerResource(), model.artifact())) {
+                return HuggingFaceTokenizer.newInstance(in, options);
             }
-            throw new EmbeddingException("loading tokenizer " + model.tokenizerResource() + " failed: check that "
-                    + model.artifact() + " is intact and that the tokenizers native library can be extracted"
-                    + " (DJL_CACHE_DIR writable)", e);
-        }
+        }, "loading tokenizer " + model.tokenizerResource() + " failed: check that " + model.artifact()
+                + " is intact and that the tokenizers native library can be extracted (DJL_CACHE_DIR writable)");
     }
 
     /**
@@ -342,7 +299,7 @@ public final class OnnxEmbedder implements Embedder {
 
     /** Why the CUDA execution provider cannot be used here, or null when it can. */
     private static String cudaUnavailableReason() {
-        Engine engine = Engine.getEngine(ENGINE);
+        Engine engine = Engine.getEngine(OnnxModels.ENGINE);
         // OrtEngine answers this by trying to add the CUDA provider to a session: false with the CPU-only library
         // or when the CUDA/cuDNN libraries it links against are missing.
         if (!engine.hasCapability(StandardCapabilities.CUDA)) {
@@ -357,60 +314,16 @@ public final class OnnxEmbedder implements Embedder {
     }
 
     private Model loadModelOn(Device onnxDevice, int intraOpThreads, int interOpThreads) {
-        Model m = Model.newInstance(model.id(), onnxDevice, ENGINE);
-        // DJL only applies the intra-op setting when the inter-op one is present too: always pass both.
-        Map<String, String> options = Map.of(
-                "intraOpNumThreads", Integer.toString(intraOpThreads),
-                "interOpNumThreads", Integer.toString(interOpThreads));
-        try (InputStream in = ClasspathResources.open(model.onnxResource(), model.artifact())) {
-            m.load(in, options);
-            return m;
-        } catch (IOException | MalformedModelException | RuntimeException e) {
-            m.close();
-            if (e instanceof EmbeddingException) {
-                throw (EmbeddingException) e;
+        return ONNX.loadModel(model.id(), onnxDevice, intraOpThreads, interOpThreads, (m, options) -> {
+            try (InputStream in = ClasspathResources.open(model.onnxResource(), model.artifact())) {
+                m.load(in, options);
             }
-            throw new EmbeddingException("loading " + model.onnxResource() + " into ONNX Runtime on " + onnxDevice
-                    + " failed: check that " + model.artifact() + " is intact and that the heap can hold the model"
-                    + " file once while loading", e);
-        }
+        }, "loading " + model.onnxResource() + " into ONNX Runtime on " + onnxDevice + " failed: check that "
+                + model.artifact() + " is intact and that the heap can hold the model file once while loading");
     }
 
     /** A loaded model and the device it runs on. */
     private record LoadedModel(Model model, EmbeddingDevice device) {
-    }
-
-    private List<String> checkInputs(Model m) {
-        List<String> names = m.describeInput().keys();
-        if (!names.contains("input_ids") || !KNOWN_INPUTS.containsAll(names)) {
-            throw new EmbeddingException("model " + model.onnxResource() + " has inputs " + names + ", expected "
-                    + KNOWN_INPUTS + ": check that the resource is the " + model.id() + " graph");
-        }
-        return List.copyOf(names);
-    }
-
-    /** Closes what is open; failures are attached to {@code primary} when there is one, else rethrown. */
-    private static void closeQuietly(Model m, HuggingFaceTokenizer a, HuggingFaceTokenizer b, Throwable primary) {
-        RuntimeException first = null;
-        for (AutoCloseable c : new AutoCloseable[] {m, a, b}) {
-            if (c == null) {
-                continue;
-            }
-            try {
-                c.close();
-            } catch (Exception e) {
-                if (primary != null) {
-                    primary.addSuppressed(e);
-                } else if (first == null) {
-                    first = new EmbeddingException("closing the embedder's native resources failed", e);
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
     }
 
     /**

@@ -1,10 +1,7 @@
 package io.streamrag.core.rerank;
 
 import ai.djl.Device;
-import ai.djl.MalformedModelException;
 import ai.djl.Model;
-import ai.djl.engine.Engine;
-import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
@@ -14,9 +11,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 import ai.djl.util.PairList;
+import io.streamrag.core.embed.internal.OnnxModels;
 import io.streamrag.core.embed.internal.PaddedBatch;
 import io.streamrag.core.store.ScoredChunk;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,9 +40,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class CrossEncoderReranker implements Reranker, AutoCloseable {
     public static final String MODEL_FILE = "model.onnx";
     public static final String TOKENIZER_FILE = "tokenizer.json";
-    /** The DJL engine name; named explicitly so that no other engine on the classpath is picked. */
-    private static final String ENGINE = "OnnxRuntime";
-    private static final List<String> KNOWN_INPUTS = List.of("input_ids", "attention_mask", "token_type_ids");
+    private static final OnnxModels ONNX = new OnnxModels(RerankException.class, RerankException::new);
+    private static final String CLOSE_FAILED = "closing the cross-encoder's native resources failed";
 
     private final Path modelDir;
     private final int maxTokens;
@@ -61,15 +57,17 @@ public final class CrossEncoderReranker implements Reranker, AutoCloseable {
         this.modelDir = b.modelDir;
         this.maxTokens = b.maxTokens;
         this.batchSize = b.batchSize;
-        requireEngine();
+        ONNX.requireEngine();
         HuggingFaceTokenizer loadedTokenizer = null;
         Model loaded = null;
         try {
             loadedTokenizer = loadTokenizer();
             loaded = loadModel(b.intraOpThreads, b.interOpThreads);
-            this.inputNames = checkInputs(loaded);
+            this.inputNames = ONNX.inputNames(loaded, names -> "model " + modelDir.resolve(MODEL_FILE) + " has inputs "
+                    + names + ", expected input_ids and optionally attention_mask, token_type_ids: check that it is a"
+                    + " BERT-style cross-encoder export");
         } catch (RuntimeException e) {
-            closeAll(loaded, loadedTokenizer, e);
+            ONNX.closeAll(e, CLOSE_FAILED, loaded, loadedTokenizer);
             throw e;
         }
         this.tokenizer = loadedTokenizer;
@@ -147,7 +145,7 @@ public final class CrossEncoderReranker implements Reranker, AutoCloseable {
                 return;
             }
             closed = true;
-            closeAll(onnx, tokenizer, null);
+            ONNX.closeAll(null, CLOSE_FAILED, onnx, tokenizer);
         } finally {
             lock.unlock();
         }
@@ -166,14 +164,7 @@ public final class CrossEncoderReranker implements Reranker, AutoCloseable {
             for (ScoredChunk c : candidates) {
                 pairs.add(query, c.chunk().embeddingText());
             }
-            Encoding[] encodings = tokenizer.batchEncode(pairs);
-            List<long[]> ids = new ArrayList<>(encodings.length);
-            List<long[]> types = new ArrayList<>(encodings.length);
-            for (Encoding encoding : encodings) {
-                ids.add(encoding.getIds());
-                types.add(encoding.getTypeIds());
-            }
-            batch = PaddedBatch.of(ids, types);
+            batch = OnnxModels.pad(tokenizer.batchEncode(pairs));
         } catch (RuntimeException e) {
             throw new RerankException("tokenizing " + candidates.size() + " (query, passage) pairs with "
                     + modelDir.resolve(TOKENIZER_FILE) + " failed: check the tokenizer file and the tokenizers"
@@ -181,14 +172,7 @@ public final class CrossEncoderReranker implements Reranker, AutoCloseable {
         }
         try (NDManager manager = onnx.getNDManager().newSubManager();
              Predictor<NDList, NDList> predictor = onnx.newPredictor(new NoopTranslator())) {
-            Shape shape = new Shape(batch.size(), batch.length());
-            NDList inputs = new NDList(inputNames.size());
-            for (String name : inputNames) {
-                NDArray array = manager.create(inputArray(batch, name), shape);
-                array.setName(name);
-                inputs.add(array);
-            }
-            NDList outputs = predictor.predict(inputs);
+            NDList outputs = predictor.predict(OnnxModels.inputs(manager, batch, inputNames));
             NDArray logits = outputs.contains("logits") ? outputs.get("logits") : outputs.singletonOrThrow();
             return scores(logits.toFloatArray(), logits.getShape(), batch.size());
         } catch (TranslateException | RuntimeException e) {
@@ -221,30 +205,6 @@ public final class CrossEncoderReranker implements Reranker, AutoCloseable {
                 + " for " + n + " pairs, expected [" + n + ", 1] or [" + n + ", 2]: check that it is a cross-encoder");
     }
 
-    private static long[] inputArray(PaddedBatch batch, String name) {
-        switch (name) {
-            case "input_ids":
-                return batch.inputIds();
-            case "attention_mask":
-                return batch.attentionMask();
-            case "token_type_ids":
-                return batch.tokenTypeIds();
-            default:
-                throw new IllegalStateException("unchecked model input " + name);
-        }
-    }
-
-    /** Loads ONNX Runtime through DJL before anything else touches it, so that DJL owns the native library. */
-    private static void requireEngine() {
-        try {
-            Engine.getEngine(ENGINE);
-        } catch (RuntimeException | UnsatisfiedLinkError e) {
-            throw new RerankException("DJL engine '" + ENGINE + "' is not available: check that"
-                    + " ai.djl.onnxruntime:onnxruntime-engine and com.microsoft.onnxruntime:onnxruntime are on the"
-                    + " classpath and that its native library can be extracted (java.io.tmpdir writable)", e);
-        }
-    }
-
     private HuggingFaceTokenizer loadTokenizer() {
         // The tokenizer json may carry its own truncation/padding; these options replace them.
         Map<String, String> options = Map.of(
@@ -252,63 +212,17 @@ public final class CrossEncoderReranker implements Reranker, AutoCloseable {
                 "truncation", "longest_first",
                 "maxLength", Integer.toString(maxTokens),
                 "padding", "false");
-        try {
-            return HuggingFaceTokenizer.newInstance(modelDir.resolve(TOKENIZER_FILE), options);
-        } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
-            throw new RerankException("loading tokenizer " + modelDir.resolve(TOKENIZER_FILE) + " failed: check that"
-                    + " it is a Hugging Face tokenizer.json and that the tokenizers native library can be extracted"
-                    + " (DJL_CACHE_DIR writable)", e);
-        }
+        Path file = modelDir.resolve(TOKENIZER_FILE);
+        return ONNX.loadTokenizer(() -> HuggingFaceTokenizer.newInstance(file, options), "loading tokenizer " + file
+                + " failed: check that it is a Hugging Face tokenizer.json and that the tokenizers native library can"
+                + " be extracted (DJL_CACHE_DIR writable)");
     }
 
     private Model loadModel(int intraOpThreads, int interOpThreads) {
-        Model m = Model.newInstance("cross-encoder", Device.cpu(), ENGINE);
-        // DJL only applies the intra-op setting when the inter-op one is present too: always pass both.
-        Map<String, String> options = Map.of(
-                "intraOpNumThreads", Integer.toString(intraOpThreads),
-                "interOpNumThreads", Integer.toString(interOpThreads));
-        try {
-            m.load(modelDir, "model", options);
-            return m;
-        } catch (IOException | MalformedModelException | RuntimeException e) {
-            m.close();
-            throw new RerankException("loading " + modelDir.resolve(MODEL_FILE) + " into ONNX Runtime failed: check"
-                    + " that it is a valid ONNX file and that the heap can hold it once while loading", e);
-        }
-    }
-
-    private List<String> checkInputs(Model m) {
-        List<String> names = m.describeInput().keys();
-        if (!names.contains("input_ids") || !KNOWN_INPUTS.containsAll(names)) {
-            throw new RerankException("model " + modelDir.resolve(MODEL_FILE) + " has inputs " + names + ", expected "
-                    + "input_ids and optionally attention_mask, token_type_ids: check that it is a BERT-style"
-                    + " cross-encoder export");
-        }
-        return List.copyOf(names);
-    }
-
-    /** Closes what is open; failures are attached to {@code primary} when there is one, else rethrown. */
-    private static void closeAll(Model m, HuggingFaceTokenizer t, Throwable primary) {
-        RuntimeException first = null;
-        for (AutoCloseable c : new AutoCloseable[] {m, t}) {
-            if (c == null) {
-                continue;
-            }
-            try {
-                c.close();
-            } catch (Exception e) {
-                if (primary != null) {
-                    primary.addSuppressed(e);
-                } else if (first == null) {
-                    first = new RerankException("closing the cross-encoder's native resources failed", e);
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        String failure = "loading " + modelDir.resolve(MODEL_FILE) + " into ONNX Runtime failed: check that it is a"
+                + " valid ONNX file and that the heap can hold it once while loading";
+        return ONNX.loadModel("cross-encoder", Device.cpu(), intraOpThreads, interOpThreads,
+                (m, options) -> m.load(modelDir, "model", options), failure);
     }
 
     /** Settings of a {@link CrossEncoderReranker}; {@link #build()} loads the model. Not thread-safe. */
