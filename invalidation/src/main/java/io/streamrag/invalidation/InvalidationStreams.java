@@ -1,11 +1,10 @@
 package io.streamrag.invalidation;
 
 import io.streamrag.core.cache.CacheInvalidator;
+import io.streamrag.streams.ProcessorStreams;
 import java.time.Duration;
 import java.util.Objects;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,17 +17,13 @@ import org.slf4j.LoggerFactory;
  * Thread-safe.
  */
 public final class InvalidationStreams implements AutoCloseable {
-
     private static final Logger LOG = LoggerFactory.getLogger(InvalidationStreams.class);
 
-    private final KafkaStreams streams;
-    private final Duration closeTimeout;
+    private final ProcessorStreams streams;
     private final InvalidationMetrics metrics;
-    private final Object stateChanged = new Object();
 
-    private InvalidationStreams(KafkaStreams streams, Duration closeTimeout, InvalidationMetrics metrics) {
+    private InvalidationStreams(ProcessorStreams streams, InvalidationMetrics metrics) {
         this.streams = streams;
-        this.closeTimeout = closeTimeout;
         this.metrics = metrics;
     }
 
@@ -43,30 +38,11 @@ public final class InvalidationStreams implements AutoCloseable {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(invalidator, "invalidator");
         InvalidationMetrics metrics = new InvalidationMetrics();
-        Topology topology = InvalidationTopology.build(settings, invalidator, metrics);
-        KafkaStreams streams = new KafkaStreams(topology, settings.toStreamsProperties());
-        InvalidationStreams app = new InvalidationStreams(streams, settings.closeTimeout(), metrics);
-        streams.setUncaughtExceptionHandler(e -> {
-            // Bad input is handled in the topology; reaching here means the caches stayed unreachable past the retry
-            // time, a bug, or an infrastructure failure. The replacement resumes from the last commit, so the
-            // change is invalidated again (at least once), never skipped.
-            LOG.error("Stream thread of {} died; replacing it", settings.applicationId(), e);
-            return StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        streams.setStateListener((newState, oldState) -> {
-            LOG.info("{} state {} -> {}", settings.applicationId(), oldState, newState);
-            synchronized (app.stateChanged) {
-                app.stateChanged.notifyAll();
-            }
-        });
-        try {
-            streams.start();
-        } catch (RuntimeException e) {
-            streams.close(settings.closeTimeout());
-            throw e;
-        }
+        ProcessorStreams streams = ProcessorStreams.start("invalidation processor",
+                InvalidationTopology.build(settings, invalidator, metrics), settings.toStreamsProperties(),
+                settings.closeTimeout());
         LOG.info("Started invalidation processor with {} on {}", settings, invalidator);
-        return app;
+        return new InvalidationStreams(streams, metrics);
     }
 
     /**
@@ -77,26 +53,7 @@ public final class InvalidationStreams implements AutoCloseable {
      * @throws InterruptedException  if interrupted while waiting
      */
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (stateChanged) {
-            while (true) {
-                KafkaStreams.State state = streams.state();
-                if (state == KafkaStreams.State.RUNNING) {
-                    return true;
-                }
-                if (!state.isRunningOrRebalancing() && state != KafkaStreams.State.CREATED) {
-                    throw new IllegalStateException("the invalidation processor is " + state + " and will not run");
-                }
-                long leftNanos = deadline - System.nanoTime();
-                if (leftNanos <= 0) {
-                    return false;
-                }
-                // Bounded waits: the state can change between reading it and waiting, and the listener may fire
-                // before we wait.
-                long waitMs = Math.max(1, Math.min(100, leftNanos / 1_000_000));
-                stateChanged.wait(waitMs);
-            }
-        }
+        return streams.awaitRunning(timeout);
     }
 
     /** Lag and counts of this processor. */
@@ -112,9 +69,6 @@ public final class InvalidationStreams implements AutoCloseable {
     /** Stops processing, waiting at most the configured close timeout; idempotent. */
     @Override
     public void close() {
-        if (!streams.close(closeTimeout)) {
-            LOG.warn("The invalidation processor did not stop within {}; its threads may still be shutting down",
-                    closeTimeout);
-        }
+        streams.close();
     }
 }

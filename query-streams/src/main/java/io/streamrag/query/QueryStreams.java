@@ -1,11 +1,10 @@
 package io.streamrag.query;
 
 import io.streamrag.core.query.QueryEngine;
+import io.streamrag.streams.ProcessorStreams;
 import java.time.Duration;
 import java.util.Objects;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,19 +13,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The caller owns the instance and must {@link #close()} it; the engine stays owned by the caller and is not
  * closed here. A stream thread that dies from an unexpected exception is logged and replaced, so the processor keeps
- * answering. Thread-safe.
+ * answering: bad input and engine failures are handled in the topology, so reaching that point means a bug or an
+ * infrastructure failure, and the replacement resumes from its last commit, so under exactly-once no response is
+ * duplicated. Thread-safe.
  */
 public final class QueryStreams implements AutoCloseable {
-
     private static final Logger LOG = LoggerFactory.getLogger(QueryStreams.class);
 
-    private final KafkaStreams streams;
-    private final Duration closeTimeout;
-    private final Object stateChanged = new Object();
+    private final ProcessorStreams streams;
 
-    private QueryStreams(KafkaStreams streams, Duration closeTimeout) {
+    private QueryStreams(ProcessorStreams streams) {
         this.streams = streams;
-        this.closeTimeout = closeTimeout;
     }
 
     /**
@@ -39,30 +36,10 @@ public final class QueryStreams implements AutoCloseable {
     public static QueryStreams start(QueryStreamsSettings settings, QueryEngine engine) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(engine, "engine");
-        Topology topology = QueryTopology.build(settings, engine);
-        KafkaStreams streams = new KafkaStreams(topology, settings.toStreamsProperties());
-        QueryStreams app = new QueryStreams(streams, settings.closeTimeout());
-        streams.setUncaughtExceptionHandler(e -> {
-            // Bad input and engine failures are handled in the topology; reaching here means a bug or an
-            // infrastructure failure. Replacing the thread keeps the partitions served; the task resumes from its
-            // last commit, so under exactly-once no response is duplicated.
-            LOG.error("Stream thread of {} died; replacing it", settings.applicationId(), e);
-            return StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        streams.setStateListener((newState, oldState) -> {
-            LOG.info("{} state {} -> {}", settings.applicationId(), oldState, newState);
-            synchronized (app.stateChanged) {
-                app.stateChanged.notifyAll();
-            }
-        });
-        try {
-            streams.start();
-        } catch (RuntimeException e) {
-            streams.close(settings.closeTimeout());
-            throw e;
-        }
+        ProcessorStreams streams = ProcessorStreams.start("query processor", QueryTopology.build(settings, engine),
+                settings.toStreamsProperties(), settings.closeTimeout());
         LOG.info("Started query processor with {}", settings);
-        return app;
+        return new QueryStreams(streams);
     }
 
     /**
@@ -73,26 +50,7 @@ public final class QueryStreams implements AutoCloseable {
      * @throws InterruptedException  if interrupted while waiting
      */
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (stateChanged) {
-            while (true) {
-                KafkaStreams.State state = streams.state();
-                if (state == KafkaStreams.State.RUNNING) {
-                    return true;
-                }
-                if (!state.isRunningOrRebalancing() && state != KafkaStreams.State.CREATED) {
-                    throw new IllegalStateException("the query processor is " + state + " and will not run");
-                }
-                long leftNanos = deadline - System.nanoTime();
-                if (leftNanos <= 0) {
-                    return false;
-                }
-                // Bounded waits: the state can change between reading it and waiting, and the listener may fire
-                // before we wait.
-                long waitMs = Math.max(1, Math.min(100, leftNanos / 1_000_000));
-                stateChanged.wait(waitMs);
-            }
-        }
+        return streams.awaitRunning(timeout);
     }
 
     /** The current Kafka Streams state, for health checks. */
@@ -103,9 +61,6 @@ public final class QueryStreams implements AutoCloseable {
     /** Stops processing, waiting at most the configured close timeout; idempotent. */
     @Override
     public void close() {
-        if (!streams.close(closeTimeout)) {
-            LOG.warn("The query processor did not stop within {}; its threads may still be shutting down",
-                    closeTimeout);
-        }
+        streams.close();
     }
 }

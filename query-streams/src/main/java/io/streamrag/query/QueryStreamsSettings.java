@@ -1,13 +1,13 @@
 package io.streamrag.query;
 
 import io.streamrag.schemas.Topics;
+import io.streamrag.streams.ProcessorStreams;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
@@ -163,10 +163,7 @@ public final class QueryStreamsSettings {
      * @return a fresh, mutable copy that the caller owns
      */
     public Properties toStreamsProperties() {
-        Properties props = new Properties();
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        Properties props = ProcessorStreams.baseProperties(bootstrapServers, applicationId, stateDir);
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, numStreamThreads);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval.toMillis());
@@ -174,8 +171,6 @@ public final class QueryStreamsSettings {
                 (int) sessionTimeout.toMillis());
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
                 (int) Math.max(1, sessionTimeout.toMillis() / 3));
-        props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
-        props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         return props;
     }

@@ -3,8 +3,7 @@ package io.streamrag.core.cache;
 import io.streamrag.core.cache.internal.Float16;
 import io.streamrag.core.cache.internal.Hashing;
 import io.streamrag.core.embed.Embedder;
-import io.streamrag.core.embed.TokenCounter;
-import java.util.List;
+import io.streamrag.core.embed.ForwardingEmbedder;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,15 +19,14 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe when the wrapped embedder is. Does not own it: {@link #close()} does nothing, the wrapped
  * embedder's owner closes it.
  */
-public final class CachingEmbedder implements Embedder {
+public final class CachingEmbedder extends ForwardingEmbedder {
     private static final Logger LOG = LoggerFactory.getLogger(CachingEmbedder.class);
 
     private final RedisCaches caches;
-    private final Embedder delegate;
 
     CachingEmbedder(RedisCaches caches, Embedder delegate) {
+        super(delegate);
         this.caches = Objects.requireNonNull(caches, "caches");
-        this.delegate = Objects.requireNonNull(delegate, "delegate");
     }
 
     @Override
@@ -36,16 +34,16 @@ public final class CachingEmbedder implements Embedder {
         CacheTrace trace = caches.tracer().current();
         if (trace != null && trace.isBypassed()) {
             caches.metrics().bypass(CacheLayer.L2);
-            return rounded(delegate.embedQuery(text));
+            return rounded(delegate().embedQuery(text));
         }
         String key;
         try {
             RedisCaches.Snapshot snapshot = trace != null && trace.anySnapshot() != null
                     ? trace.anySnapshot() : caches.modelSnapshot();
-            key = caches.entryKey(CacheLayer.L2, snapshot, delegate.modelId(), snapshot.modelEpoch(),
+            key = caches.entryKey(CacheLayer.L2, snapshot, delegate().modelId(), snapshot.modelEpoch(),
                     Hashing.sha256(text));
             byte[] cached = caches.get(key);
-            if (cached != null && cached.length == delegate.dimension() * 2) {
+            if (cached != null && cached.length == delegate().dimension() * 2) {
                 caches.metrics().hit(CacheLayer.L2);
                 if (trace != null) {
                     trace.hit(CacheLayer.L2);
@@ -58,10 +56,10 @@ public final class CachingEmbedder implements Embedder {
             if (trace != null) {
                 trace.bypassed();
             }
-            return rounded(delegate.embedQuery(text));
+            return rounded(delegate().embedQuery(text));
         }
         caches.metrics().miss(CacheLayer.L2);
-        byte[] encoded = Float16.encode(delegate.embedQuery(text));
+        byte[] encoded = Float16.encode(delegate().embedQuery(text));
         try {
             caches.set(key, encoded, caches.settings().ttl(CacheLayer.L2));
         } catch (CacheUnavailableException e) {
@@ -87,26 +85,6 @@ public final class CachingEmbedder implements Embedder {
             vector[i] *= inverse;
         }
         return vector;
-    }
-
-    @Override
-    public List<float[]> embedPassages(List<String> texts) {
-        return delegate.embedPassages(texts);
-    }
-
-    @Override
-    public int dimension() {
-        return delegate.dimension();
-    }
-
-    @Override
-    public String modelId() {
-        return delegate.modelId();
-    }
-
-    @Override
-    public TokenCounter tokenCounter() {
-        return delegate.tokenCounter();
     }
 
     /** Does nothing: the wrapped embedder belongs to whoever created it. */

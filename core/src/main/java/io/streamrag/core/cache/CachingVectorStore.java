@@ -3,11 +3,10 @@ package io.streamrag.core.cache;
 import io.streamrag.core.cache.internal.EntryCodec;
 import io.streamrag.core.cache.internal.Float16;
 import io.streamrag.core.cache.internal.Hashing;
-import io.streamrag.core.store.IndexedChunk;
+import io.streamrag.core.store.ForwardingVectorStore;
 import io.streamrag.core.store.ScoredChunk;
 import io.streamrag.core.store.SearchFilter;
 import io.streamrag.core.store.VectorStore;
-import io.streamrag.core.store.WriteResult;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,27 +28,27 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe when the wrapped store is. Does not own it: {@link #close()} does nothing.
  */
-public final class CachingVectorStore implements VectorStore {
+public final class CachingVectorStore extends ForwardingVectorStore {
     private static final Logger LOG = LoggerFactory.getLogger(CachingVectorStore.class);
 
     private final RedisCaches caches;
-    private final VectorStore delegate;
 
     CachingVectorStore(RedisCaches caches, VectorStore delegate) {
+        super(delegate);
         this.caches = Objects.requireNonNull(caches, "caches");
-        this.delegate = Objects.requireNonNull(delegate, "delegate");
+
     }
 
     @Override
     public List<ScoredChunk> searchDense(float[] queryVector, int k, SearchFilter filter) {
         String query = "dense\0" + Hashing.sha256(Float16.encode(queryVector));
-        return cached(query, k, filter, () -> delegate.searchDense(queryVector, k, filter));
+        return cached(query, k, filter, () -> delegate().searchDense(queryVector, k, filter));
     }
 
     @Override
     public List<ScoredChunk> searchKeyword(String queryText, int k, SearchFilter filter) {
         String query = "keyword\0" + Hashing.sha256(queryText);
-        return cached(query, k, filter, () -> delegate.searchKeyword(queryText, k, filter));
+        return cached(query, k, filter, () -> delegate().searchKeyword(queryText, k, filter));
     }
 
     private List<ScoredChunk> cached(String query, int k, SearchFilter filter, Supplier<List<ScoredChunk>> search) {
@@ -109,21 +108,6 @@ public final class CachingVectorStore implements VectorStore {
             key.append('\0').append(f.getKey()).append('=').append(f.getValue());
         }
         return Hashing.sha256(key.toString());
-    }
-
-    @Override
-    public WriteResult replaceDocument(String collection, String docId, List<IndexedChunk> chunks) {
-        return delegate.replaceDocument(collection, docId, chunks);
-    }
-
-    @Override
-    public WriteResult deleteDocument(String collection, String docId) {
-        return delegate.deleteDocument(collection, docId);
-    }
-
-    @Override
-    public long commit() {
-        return delegate.commit();
     }
 
     /** Does nothing: the wrapped store belongs to whoever created it. */

@@ -1,10 +1,8 @@
 package io.streamrag.core.eval;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Per-query ranking metrics with the trec_eval definitions, over a ranking of distinct document ids (best
@@ -26,19 +24,10 @@ public final class RetrievalMetrics {
 
     /** Normalised discounted cumulative gain of the top {@code k}. */
     public static double ndcg(List<String> ranking, Map<String, Integer> judgements, int k) {
-        check(ranking, judgements, k);
+        List<String> top = topDistinct(ranking, judgements, k);
         double dcg = 0;
-        int rank = 0;
-        Set<String> seen = new HashSet<>();
-        for (String doc : ranking) {
-            if (rank == k) {
-                break;
-            }
-            if (!seen.add(doc)) {
-                continue;
-            }
-            rank++;
-            dcg += judgements.getOrDefault(doc, 0) / log2(rank + 1);
+        for (int i = 0; i < top.size(); i++) {
+            dcg += judgements.getOrDefault(top.get(i), 0) / log2(i + 2);
         }
         int[] ideal = judgements.values().stream().filter(g -> g > 0).mapToInt(Integer::intValue)
                 .sorted().toArray();
@@ -51,44 +40,21 @@ public final class RetrievalMetrics {
 
     /** Fraction of the relevant documents found in the top {@code k}; 0 when the query has none. */
     public static double recall(List<String> ranking, Map<String, Integer> judgements, int k) {
-        check(ranking, judgements, k);
+        List<String> top = topDistinct(ranking, judgements, k);
         long relevant = judgements.values().stream().filter(g -> g > 0).count();
         if (relevant == 0) {
             return 0;
         }
-        int found = 0;
-        int rank = 0;
-        Set<String> seen = new HashSet<>();
-        for (String doc : ranking) {
-            if (rank == k) {
-                break;
-            }
-            if (!seen.add(doc)) {
-                continue;
-            }
-            rank++;
-            if (judgements.getOrDefault(doc, 0) > 0) {
-                found++;
-            }
-        }
+        long found = top.stream().filter(doc -> judgements.getOrDefault(doc, 0) > 0).count();
         return (double) found / relevant;
     }
 
     /** 1 / rank of the first relevant document within the top {@code k}, or 0 when there is none. */
     public static double reciprocalRank(List<String> ranking, Map<String, Integer> judgements, int k) {
-        check(ranking, judgements, k);
-        int rank = 0;
-        Set<String> seen = new HashSet<>();
-        for (String doc : ranking) {
-            if (rank == k) {
-                break;
-            }
-            if (!seen.add(doc)) {
-                continue;
-            }
-            rank++;
-            if (judgements.getOrDefault(doc, 0) > 0) {
-                return 1.0 / rank;
+        List<String> top = topDistinct(ranking, judgements, k);
+        for (int i = 0; i < top.size(); i++) {
+            if (judgements.getOrDefault(top.get(i), 0) > 0) {
+                return 1.0 / (i + 1);
             }
         }
         return 0;
@@ -100,12 +66,14 @@ public final class RetrievalMetrics {
                 recall(ranking, judgements, 100), reciprocalRank(ranking, judgements, 10));
     }
 
-    private static void check(List<String> ranking, Map<String, Integer> judgements, int k) {
+    /** The first {@code k} distinct documents of {@code ranking}: a repeated id counts once, at its first rank. */
+    private static List<String> topDistinct(List<String> ranking, Map<String, Integer> judgements, int k) {
         Objects.requireNonNull(ranking, "ranking");
         Objects.requireNonNull(judgements, "judgements");
         if (k <= 0) {
             throw new IllegalArgumentException("k must be > 0, got " + k);
         }
+        return ranking.stream().distinct().limit(k).toList();
     }
 
     private static double log2(double x) {

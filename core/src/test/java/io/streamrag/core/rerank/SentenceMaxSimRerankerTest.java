@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.streamrag.core.chunk.Chunk;
 import io.streamrag.core.embed.Embedder;
 import io.streamrag.core.embed.EmbeddingException;
-import io.streamrag.core.embed.TokenCounter;
+import io.streamrag.core.embed.ForwardingEmbedder;
 import io.streamrag.core.query.HashingEmbedder;
 import io.streamrag.core.store.ScoredChunk;
 import java.util.List;
@@ -96,14 +96,13 @@ class SentenceMaxSimRerankerTest {
     }
 
     /** Counts passage calls and texts; fails on demand. */
-    private static final class CountingEmbedder implements Embedder {
+    private static final class CountingEmbedder extends ForwardingEmbedder {
         final AtomicInteger passageCalls = new AtomicInteger();
         final AtomicInteger passages = new AtomicInteger();
         final AtomicBoolean down = new AtomicBoolean();
-        private final Embedder delegate;
 
         CountingEmbedder(Embedder delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -113,7 +112,7 @@ class SentenceMaxSimRerankerTest {
             }
             passageCalls.incrementAndGet();
             passages.addAndGet(texts.size());
-            return delegate.embedPassages(texts);
+            return delegate().embedPassages(texts);
         }
 
         @Override
@@ -121,27 +120,7 @@ class SentenceMaxSimRerankerTest {
             if (down.get()) {
                 throw new EmbeddingException("injected fault");
             }
-            return delegate.embedQuery(text);
-        }
-
-        @Override
-        public int dimension() {
-            return delegate.dimension();
-        }
-
-        @Override
-        public String modelId() {
-            return delegate.modelId();
-        }
-
-        @Override
-        public TokenCounter tokenCounter() {
-            return delegate.tokenCounter();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            return delegate().embedQuery(text);
         }
     }
 }

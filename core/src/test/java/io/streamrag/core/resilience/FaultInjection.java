@@ -2,16 +2,15 @@ package io.streamrag.core.resilience;
 
 import io.streamrag.core.embed.Embedder;
 import io.streamrag.core.embed.EmbeddingException;
-import io.streamrag.core.embed.TokenCounter;
+import io.streamrag.core.embed.ForwardingEmbedder;
 import io.streamrag.core.generate.Answer;
 import io.streamrag.core.generate.Generator;
 import io.streamrag.core.rerank.RerankException;
 import io.streamrag.core.rerank.Reranker;
-import io.streamrag.core.store.IndexedChunk;
+import io.streamrag.core.store.ForwardingVectorStore;
 import io.streamrag.core.store.ScoredChunk;
 import io.streamrag.core.store.SearchFilter;
 import io.streamrag.core.store.VectorStore;
-import io.streamrag.core.store.WriteResult;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -49,12 +48,11 @@ final class FaultInjection {
         }
     }
 
-    static final class FaultyEmbedder implements Embedder {
+    static final class FaultyEmbedder extends ForwardingEmbedder {
         final Fault down = new Fault();
-        private final Embedder delegate;
 
         FaultyEmbedder(Embedder delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -62,7 +60,7 @@ final class FaultInjection {
             if (down.hit()) {
                 throw new EmbeddingException("injected fault: embedder down");
             }
-            return delegate.embedPassages(texts);
+            return delegate().embedPassages(texts);
         }
 
         @Override
@@ -70,38 +68,17 @@ final class FaultInjection {
             if (down.hit()) {
                 throw new EmbeddingException("injected fault: embedder down");
             }
-            return delegate.embedQuery(text);
-        }
-
-        @Override
-        public int dimension() {
-            return delegate.dimension();
-        }
-
-        @Override
-        public String modelId() {
-            return delegate.modelId();
-        }
-
-        @Override
-        public TokenCounter tokenCounter() {
-            return delegate.tokenCounter();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            return delegate().embedQuery(text);
         }
     }
 
     /** Searches fail on demand (dense and keyword separately); writes pass through. */
-    static final class FaultyStore implements VectorStore {
+    static final class FaultyStore extends ForwardingVectorStore {
         final Fault denseDown = new Fault();
         final Fault keywordDown = new Fault();
-        private final VectorStore delegate;
 
         FaultyStore(VectorStore delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -109,7 +86,7 @@ final class FaultInjection {
             if (denseDown.hit()) {
                 throw new IllegalStateException("injected fault: vector index unavailable");
             }
-            return delegate.searchDense(queryVector, k, filter);
+            return delegate().searchDense(queryVector, k, filter);
         }
 
         @Override
@@ -117,27 +94,7 @@ final class FaultInjection {
             if (keywordDown.hit()) {
                 throw new IllegalStateException("injected fault: BM25 index unavailable");
             }
-            return delegate.searchKeyword(queryText, k, filter);
-        }
-
-        @Override
-        public WriteResult replaceDocument(String collection, String docId, List<IndexedChunk> chunks) {
-            return delegate.replaceDocument(collection, docId, chunks);
-        }
-
-        @Override
-        public WriteResult deleteDocument(String collection, String docId) {
-            return delegate.deleteDocument(collection, docId);
-        }
-
-        @Override
-        public long commit() {
-            return delegate.commit();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            return delegate().searchKeyword(queryText, k, filter);
         }
     }
 

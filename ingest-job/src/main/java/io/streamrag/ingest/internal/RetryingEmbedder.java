@@ -2,9 +2,8 @@ package io.streamrag.ingest.internal;
 
 import io.streamrag.core.embed.Embedder;
 import io.streamrag.core.embed.EmbeddingException;
-import io.streamrag.core.embed.TokenCounter;
+import io.streamrag.core.embed.ForwardingEmbedder;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -22,10 +21,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe if the delegate is. Owns the delegate: {@link #close()} closes it.
  */
-final class RetryingEmbedder implements Embedder {
+final class RetryingEmbedder extends ForwardingEmbedder {
     private static final Logger LOG = LoggerFactory.getLogger(RetryingEmbedder.class);
 
-    private final Embedder delegate;
     private final int attempts;
     private final long backoffMs;
 
@@ -35,7 +33,7 @@ final class RetryingEmbedder implements Embedder {
      * @param backoffMs wait before the first retry, doubled for each further one, >= 0
      */
     RetryingEmbedder(Embedder delegate, int attempts, long backoffMs) {
-        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        super(delegate);
         if (attempts <= 0) {
             throw new IllegalArgumentException("attempts must be > 0, got " + attempts);
         }
@@ -48,12 +46,12 @@ final class RetryingEmbedder implements Embedder {
 
     @Override
     public List<float[]> embedPassages(List<String> texts) {
-        return withRetries(() -> delegate.embedPassages(texts), texts.size() + " passage(s)");
+        return withRetries(() -> delegate().embedPassages(texts), texts.size() + " passage(s)");
     }
 
     @Override
     public float[] embedQuery(String text) {
-        return withRetries(() -> delegate.embedQuery(text), "a query");
+        return withRetries(() -> delegate().embedQuery(text), "a query");
     }
 
     private <T> T withRetries(Supplier<T> call, String what) {
@@ -66,7 +64,7 @@ final class RetryingEmbedder implements Embedder {
                     throw new EmbeddingRetriesExhaustedException(attempt, e);
                 }
                 LOG.warn("Embedding {} with {} failed (attempt {} of {}), retrying in {} ms: {}", what,
-                        delegate.modelId(), attempt, attempts, wait, e.getMessage());
+                        delegate().modelId(), attempt, attempts, wait, e.getMessage());
                 sleep(wait);
                 wait = Math.min(wait * 2, 60_000);
             }
@@ -85,25 +83,5 @@ final class RetryingEmbedder implements Embedder {
             cancelled.initCause(e);
             throw cancelled;
         }
-    }
-
-    @Override
-    public int dimension() {
-        return delegate.dimension();
-    }
-
-    @Override
-    public String modelId() {
-        return delegate.modelId();
-    }
-
-    @Override
-    public TokenCounter tokenCounter() {
-        return delegate.tokenCounter();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }
