@@ -34,14 +34,19 @@ final class RetryingEmbedder extends ForwardingEmbedder {
      */
     RetryingEmbedder(Embedder delegate, int attempts, long backoffMs) {
         super(delegate);
+        checkSettings(attempts, backoffMs);
+        this.attempts = attempts;
+        this.backoffMs = backoffMs;
+    }
+
+    /** Rejects attempts &le; 0 and a negative backoff, naming the value. */
+    static void checkSettings(int attempts, long backoffMs) {
         if (attempts <= 0) {
             throw new IllegalArgumentException("attempts must be > 0, got " + attempts);
         }
         if (backoffMs < 0) {
             throw new IllegalArgumentException("backoffMs must be >= 0, got " + backoffMs);
         }
-        this.attempts = attempts;
-        this.backoffMs = backoffMs;
     }
 
     @Override

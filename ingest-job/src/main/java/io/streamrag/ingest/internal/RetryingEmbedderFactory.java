@@ -22,12 +22,8 @@ public final class RetryingEmbedderFactory implements SerializableSupplier<Embed
      */
     public RetryingEmbedderFactory(SerializableSupplier<Embedder> delegate, int attempts, long backoffMs) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
-        if (attempts <= 0) {
-            throw new IllegalArgumentException("attempts must be > 0, got " + attempts);
-        }
-        if (backoffMs < 0) {
-            throw new IllegalArgumentException("backoffMs must be >= 0, got " + backoffMs);
-        }
+        // checked here, when the job is defined, not only when a task opens the embedder
+        RetryingEmbedder.checkSettings(attempts, backoffMs);
         this.attempts = attempts;
         this.backoffMs = backoffMs;
     }
