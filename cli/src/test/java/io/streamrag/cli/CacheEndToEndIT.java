@@ -3,7 +3,7 @@ package io.streamrag.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.streamrag.cli.dev.DevRedis;
+import io.streamrag.testkit.LocalRedis;
 import io.streamrag.cli.dev.DevSettings;
 import io.streamrag.cli.dev.DevStack;
 import io.streamrag.core.cache.CacheLayer;
@@ -85,7 +85,7 @@ class CacheEndToEndIT {
     @Test
     @Order(3)
     void withRedisDownQuestionsAreAnsweredAndAfterARestartNothingOldIsServed() throws Exception {
-        DevRedis redis = stack.redis().orElseThrow(() -> new IllegalStateException("REDIS_URL is set; this test "
+        LocalRedis redis = stack.redis().orElseThrow(() -> new IllegalStateException("REDIS_URL is set; this test "
                 + "stops the stack's own Redis"));
         long processed = stack.invalidation().metrics().indexChanges();
         redis.stop();

@@ -16,6 +16,9 @@ import io.streamrag.invalidation.InvalidationStreams;
 import io.streamrag.query.QueryStreams;
 import io.streamrag.query.QueryStreamsSettings;
 import io.streamrag.schemas.Topics;
+import io.streamrag.testkit.EmbeddedKafka;
+import io.streamrag.testkit.LocalRedis;
+import io.streamrag.testkit.StackTopics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -64,12 +67,17 @@ public final class DevStack implements AutoCloseable {
      * that take less time than it (cache hits); a thread busy on LLM calls commits after every answer anyway.
      */
     static final String ENV_QUERY_COMMIT_INTERVAL_MS = "STREAMRAG_QUERY_COMMIT_INTERVAL_MS";
+    /**
+     * Partitions of rag.queries and rag.responses, and stream threads of the query processor (default
+     * {@code Topics.DEFAULT_QUERY_PARTITIONS}).
+     */
+    static final String ENV_QUERY_PARTITIONS = "STREAMRAG_QUERY_PARTITIONS";
 
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
     /** Where the tuning variables ({@code STREAMRAG_*}, {@code REDIS_*}) are read from. */
     private final Map<String, String> env;
     private String bootstrapServers;
-    private DevRedis redis;
+    private LocalRedis redis;
     private RedisCaches caches;
     private InvalidationStreams invalidation;
 
@@ -101,7 +109,7 @@ public final class DevStack implements AutoCloseable {
         Path dataDir = settings.dataDir().toAbsolutePath();
         Files.createDirectories(dataDir);
         // one stream thread per partition of rag.queries: each blocks on its LLM call (see StackTopics)
-        int queryPartitions = StackTopics.queryPartitions(env);
+        int queryPartitions = Environment.positiveInt(env, ENV_QUERY_PARTITIONS, Topics.DEFAULT_QUERY_PARTITIONS);
         int kafkaPort = settings.kafkaPort() == 0 ? freePort() : settings.kafkaPort();
         int controllerPort = settings.controllerPort() == 0 ? freePort() : settings.controllerPort();
 
@@ -169,7 +177,7 @@ public final class DevStack implements AutoCloseable {
         RedisCacheSettings.Builder cacheSettings = RedisCacheSettings.fromEnvironment(env);
         String externalRedis = env.get("REDIS_URL");
         if (externalRedis == null || externalRedis.isBlank()) {
-            redis = DevRedis.start(freePort(), dataDir.resolve("redis"));
+            redis = LocalRedis.start(freePort(), dataDir.resolve("redis"));
             parts.push(redis);
             cacheSettings.url(redis.url());
         }
@@ -251,7 +259,7 @@ public final class DevStack implements AutoCloseable {
     }
 
     /** The stack's own Redis, empty when {@code REDIS_URL} points at an external one. */
-    public Optional<DevRedis> redis() {
+    public Optional<LocalRedis> redis() {
         return Optional.ofNullable(redis);
     }
 

@@ -3,7 +3,7 @@ package io.streamrag.cli.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamrag.cli.TestKafkaClients;
-import io.streamrag.cli.dev.EmbeddedKafka;
+import io.streamrag.testkit.EmbeddedKafka;
 import io.streamrag.core.Document;
 import io.streamrag.core.chunk.Chunk;
 import io.streamrag.core.chunk.TokenChunker;

@@ -3,7 +3,7 @@ package io.streamrag.cli.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamrag.cli.TestKafkaClients;
-import io.streamrag.cli.dev.EmbeddedKafka;
+import io.streamrag.testkit.EmbeddedKafka;
 import io.streamrag.query.QueryStreams;
 import io.streamrag.schemas.AvroCodec;
 import io.streamrag.schemas.DeadLetter;

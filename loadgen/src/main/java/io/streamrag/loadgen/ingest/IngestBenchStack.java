@@ -1,6 +1,7 @@
 package io.streamrag.loadgen.ingest;
 
-import io.streamrag.cli.dev.EmbeddedKafka;
+import io.streamrag.testkit.EmbeddedKafka;
+import io.streamrag.testkit.StackTopics;
 import io.streamrag.ingest.IngestJob;
 import io.streamrag.ingest.IngestSettings;
 import io.streamrag.schemas.Topics;
@@ -80,12 +81,8 @@ public final class IngestBenchStack {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(props)) {
-            // as the dev stack creates them (StackTopics): 4 document partitions, one announcement partition
-            admin.createTopics(List.of(
-                    new NewTopic(Topics.DOCUMENTS.name(), 4, (short) 1).configs(Map.of("cleanup.policy", "compact")),
-                    new NewTopic(Topics.DOCUMENTS_DLQ.name(), 1, (short) 1),
-                    new NewTopic(Topics.INDEX_CHANGES.name(), 1, (short) 1),
-                    new NewTopic(Topics.CONTROL.name(), 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            // as the dev stack creates them
+            StackTopics.createMissing(admin, StackTopics.all(Topics.DEFAULT_QUERY_PARTITIONS));
         }
     }
 

@@ -17,12 +17,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * {@code streamrag dev} in a child JVM with this JVM's classpath: the whole stack (broker, ingest job, query and
+ * {@code streamrag dev} in a child JVM with the CLI's classpath (system property {@value #CLI_CLASSPATH}, which
+ * {@code bin/bench-query} sets: loadgen does not depend on the CLI): the whole stack (broker, ingest job, query and
  * invalidation processors, Redis), its output in {@code stack.log} under its data directory. Stopped with SIGTERM
  * (the stack's own shutdown hook closes it). The creator owns it and closes it.
  */
 final class DevStackProcess implements AutoCloseable {
     private static final String READY = "ready: Kafka bootstrap ";
+    /** The system property holding the classpath of the {@code streamrag} command. */
+    static final String CLI_CLASSPATH = "streamrag.cli.classpath";
 
     private final Process process;
     private final String bootstrapServers;
@@ -46,7 +49,12 @@ final class DevStackProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        String cliClasspath = System.getProperty(CLI_CLASSPATH);
+        if (cliClasspath == null || cliClasspath.isBlank()) {
+            throw new IllegalStateException("system property " + CLI_CLASSPATH + " is not set: run the benchmark "
+                    + "with bin/bench-query, which sets it to the streamrag command's classpath");
+        }
+        command.add(cliClasspath);
         command.addAll(List.of("io.streamrag.cli.Streamrag", "dev", "--data-dir", dataDir.toString(),
                 "--kafka-port", "0"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);

@@ -1,4 +1,4 @@
-package io.streamrag.cli.dev;
+package io.streamrag.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,26 +7,26 @@ import java.nio.file.Path;
 import redis.embedded.RedisServer;
 
 /**
- * The dev stack's own redis-server (the binary shipped in {@code embedded-redis}), on localhost only. Caches are
+ * A real redis-server (the binary shipped in {@code embedded-redis}), on localhost only. Caches are
  * not kept across restarts (no snapshots, no append-only file): after a restart the caches start empty, which the
  * cache protocol requires anyway (a restarted Redis has a new run id). Eviction only touches entries with a TTL
  * ({@code volatile-lru}), never the epoch and sequence counters.
  *
- * <p>The dev stack owns it; {@link #stop()} and {@link #start()} exist for tests of Redis failures. Thread-safe.
+ * <p>The creator owns it; {@link #stop()} and {@link #start()} exist for tests of Redis failures. Thread-safe.
  */
-public final class DevRedis implements AutoCloseable {
+public final class LocalRedis implements AutoCloseable {
     private final int port;
     private final Path dir;
     private RedisServer server;
 
-    private DevRedis(int port, Path dir) {
+    private LocalRedis(int port, Path dir) {
         this.port = port;
         this.dir = dir;
     }
 
     /** Starts a redis-server on {@code port} with its working files under {@code dir}. */
-    static DevRedis start(int port, Path dir) throws IOException {
-        DevRedis redis = new DevRedis(port, Files.createDirectories(dir));
+    public static LocalRedis start(int port, Path dir) throws IOException {
+        LocalRedis redis = new LocalRedis(port, Files.createDirectories(dir));
         redis.start();
         return redis;
     }
@@ -71,6 +71,6 @@ public final class DevRedis implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "DevRedis{" + url() + ", dir=" + dir + "}";
+        return "LocalRedis{" + url() + ", dir=" + dir + "}";
     }
 }

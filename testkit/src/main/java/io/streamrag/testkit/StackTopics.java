@@ -1,4 +1,4 @@
-package io.streamrag.cli.dev;
+package io.streamrag.testkit;
 
 import io.streamrag.schemas.Topics;
 import java.util.HashMap;
@@ -13,44 +13,43 @@ import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 
-/** The topics a streamrag stack needs, with their partitioning and retention, created if missing. */
-final class StackTopics {
-    /** Overrides {@link #DEFAULT_QUERY_PARTITIONS}; the query processor runs one stream thread per partition. */
-    static final String ENV_QUERY_PARTITIONS = "STREAMRAG_QUERY_PARTITIONS";
-    /**
-     * Partitions of rag.queries and rag.responses, and stream threads of the query processor. A thread blocks on
-     * one LLM call at a time, so the processor answers at most partitions / LLM latency queries per second (16 at
-     * 200 ms: 80/s). Each thread costs a consumer and, under exactly_once_v2, a transactional producer (a few MiB
-     * while in use) and a transaction per commit, so this stays well below hundreds.
-     */
-    static final int DEFAULT_QUERY_PARTITIONS = 16;
-    private static final short REPLICATION = 1;
+/**
+ * Creates the topics a streamrag stack needs, with the partitions and configs declared on {@link Topics}, on any
+ * Kafka cluster.
+ */
+public final class StackTopics {
 
     private StackTopics() {
     }
 
-    static List<NewTopic> all(int queryPartitions) {
-        return List.of(
-                // the system of record: compacted, so the latest version of every document is kept forever
-                new NewTopic(Topics.DOCUMENTS.name(), 4, REPLICATION).configs(Map.of(
-                        "cleanup.policy", "compact", "max.message.bytes", String.valueOf(8 * 1024 * 1024))),
-                new NewTopic(Topics.DOCUMENTS_DLQ.name(), 1, REPLICATION).configs(Map.of(
-                        "max.message.bytes", String.valueOf(8 * 1024 * 1024))),
-                new NewTopic(Topics.INDEX_CHANGES.name(), 1, REPLICATION),
-                new NewTopic(Topics.QUERIES.name(), queryPartitions, REPLICATION),
-                new NewTopic(Topics.RESPONSES.name(), queryPartitions, REPLICATION),
-                new NewTopic(Topics.QUERIES_DLQ.name(), 1, REPLICATION),
-                new NewTopic(Topics.CONTROL.name(), 1, REPLICATION));
+    /**
+     * The stack's topics as the admin client creates them.
+     *
+     * @param queryPartitions partitions of rag.queries and rag.responses (one query stream thread each)
+     * @param replication     replicas of every topic (1 on a single broker, 3 on the local cluster)
+     * @param minInsyncReplicas {@code min.insync.replicas} of every topic; 0 keeps the broker's default
+     */
+    public static List<NewTopic> all(int queryPartitions, short replication, int minInsyncReplicas) {
+        if (queryPartitions <= 0) {
+            throw new IllegalArgumentException("queryPartitions must be > 0, got " + queryPartitions);
+        }
+        if (replication <= 0) {
+            throw new IllegalArgumentException("replication must be > 0, got " + replication);
+        }
+        Set<String> queryTopics = Set.of(Topics.QUERIES.name(), Topics.RESPONSES.name());
+        return Topics.ALL.stream().map(topic -> {
+            int partitions = queryTopics.contains(topic.name()) ? queryPartitions : topic.partitions();
+            Map<String, String> configs = new HashMap<>(topic.configs());
+            if (minInsyncReplicas > 0) {
+                configs.put("min.insync.replicas", Integer.toString(minInsyncReplicas));
+            }
+            return new NewTopic(topic.name(), partitions, replication).configs(configs);
+        }).toList();
     }
 
-    /**
-     * The query partition count: {@value #ENV_QUERY_PARTITIONS} where {@code env} sets it, else
-     * {@value #DEFAULT_QUERY_PARTITIONS}.
-     *
-     * @throws IllegalArgumentException if the variable is not a positive integer
-     */
-    static int queryPartitions(Map<String, String> env) {
-        return Environment.positiveInt(env, ENV_QUERY_PARTITIONS, DEFAULT_QUERY_PARTITIONS);
+    /** {@link #all(int, short, int)} on a single broker. */
+    public static List<NewTopic> all(int queryPartitions) {
+        return all(queryPartitions, (short) 1, 0);
     }
 
     /**
@@ -58,7 +57,7 @@ final class StackTopics {
      * fewer than asked (a stack created with fewer query partitions: these topics carry no key affinity, so growing
      * them is safe, unlike the document log's). Never removes partitions.
      */
-    static void createMissing(Admin admin, List<NewTopic> topics) throws InterruptedException {
+    public static void createMissing(Admin admin, List<NewTopic> topics) throws InterruptedException {
         try {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = topics.stream().filter(t -> !existing.contains(t.name())).toList();
