@@ -5,6 +5,7 @@ import io.streamrag.streams.ProcessorStreams;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -35,6 +36,7 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 public final class InvalidationSettings {
     public static final String DEFAULT_APPLICATION_ID = "streamrag-invalidation";
+    public static final Duration DEFAULT_MAX_RETRY_TIME = Duration.ofSeconds(60);
 
     private final String bootstrapServers;
     private final String applicationId;
@@ -45,6 +47,7 @@ public final class InvalidationSettings {
     private final Duration maxRetryTime;
     private final Duration closeTimeout;
     private final Clock clock;
+    private final Map<String, String> clientProperties;
 
     private InvalidationSettings(Builder b) {
         this.bootstrapServers = b.bootstrapServers;
@@ -56,6 +59,7 @@ public final class InvalidationSettings {
         this.maxRetryTime = b.maxRetryTime;
         this.closeTimeout = b.closeTimeout;
         this.clock = b.clock;
+        this.clientProperties = Map.copyOf(b.clientProperties);
     }
 
     public static Builder builder() {
@@ -98,6 +102,11 @@ public final class InvalidationSettings {
         return clock;
     }
 
+    /** Kafka client properties passed through (security, TLS, timeouts), never one the processor sets itself. */
+    public Map<String, String> clientProperties() {
+        return clientProperties;
+    }
+
     /**
      * At-least-once (invalidations are idempotent in effect, and the effect happens in Redis, outside any Kafka
      * transaction), one thread, no poll delay, byte-array default serdes (the topology decodes values itself).
@@ -121,7 +130,7 @@ public final class InvalidationSettings {
         props.put(StreamsConfig.POLL_MS_CONFIG, 10);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_uncommitted");
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
-        return props;
+        return ProcessorStreams.withClientProperties(props, clientProperties);
     }
 
     @Override
@@ -129,7 +138,8 @@ public final class InvalidationSettings {
         return "InvalidationSettings{bootstrapServers=" + bootstrapServers + ", applicationId=" + applicationId
                 + ", stateDir=" + stateDir + ", indexChangesTopic=" + indexChangesTopic + ", controlTopic="
                 + controlTopic + ", retryBackoff=" + retryBackoff + ", maxRetryTime=" + maxRetryTime
-                + ", closeTimeout=" + closeTimeout + ", clock=" + clock + "}";
+                + ", closeTimeout=" + closeTimeout + ", clock=" + clock
+                + ", clientProperties=" + clientProperties.keySet() + "}";
     }
 
     /** Collects and validates options; not thread-safe. Each setter rejects a bad value at once. */
@@ -140,9 +150,10 @@ public final class InvalidationSettings {
         private String indexChangesTopic = Topics.INDEX_CHANGES.name();
         private String controlTopic = Topics.CONTROL.name();
         private Duration retryBackoff = Duration.ofMillis(50);
-        private Duration maxRetryTime = Duration.ofSeconds(60);
+        private Duration maxRetryTime = DEFAULT_MAX_RETRY_TIME;
         private Duration closeTimeout = Duration.ofSeconds(30);
         private Clock clock = Clock.systemUTC();
+        private Map<String, String> clientProperties = Map.of();
 
         private Builder() {
         }
@@ -188,6 +199,16 @@ public final class InvalidationSettings {
                 throw new IllegalArgumentException("closeTimeout must be >= 0, got " + closeTimeout);
             }
             this.closeTimeout = closeTimeout;
+            return this;
+        }
+
+        /**
+         * Kafka client properties to pass through, e.g. {@code security.protocol}, {@code sasl.jaas.config},
+         * {@code ssl.truststore.location}; checked against the processor's own properties when they are built.
+         */
+        public Builder clientProperties(Map<String, String> clientProperties) {
+            this.clientProperties = Map.copyOf(Objects.requireNonNull(clientProperties,
+                    "clientProperties must not be null"));
             return this;
         }
 

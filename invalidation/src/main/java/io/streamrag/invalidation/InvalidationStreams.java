@@ -1,6 +1,7 @@
 package io.streamrag.invalidation;
 
 import io.streamrag.core.cache.CacheInvalidator;
+import io.streamrag.streams.HealthServer;
 import io.streamrag.streams.ProcessorStreams;
 import java.time.Duration;
 import java.util.Objects;
@@ -59,6 +60,11 @@ public final class InvalidationStreams implements AutoCloseable {
     /** Lag and counts of this processor. */
     public InvalidationMetrics metrics() {
         return metrics;
+    }
+
+    /** Liveness and readiness for {@link HealthServer}. */
+    public HealthServer.Check healthCheck() {
+        return streams.healthCheck();
     }
 
     /** The current Kafka Streams state, for health checks. */

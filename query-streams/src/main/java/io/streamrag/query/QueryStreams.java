@@ -1,6 +1,7 @@
 package io.streamrag.query;
 
 import io.streamrag.core.query.QueryEngine;
+import io.streamrag.streams.HealthServer;
 import io.streamrag.streams.ProcessorStreams;
 import java.time.Duration;
 import java.util.Objects;
@@ -51,6 +52,11 @@ public final class QueryStreams implements AutoCloseable {
      */
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
         return streams.awaitRunning(timeout);
+    }
+
+    /** Liveness and readiness for {@link HealthServer}. */
+    public HealthServer.Check healthCheck() {
+        return streams.healthCheck();
     }
 
     /** The current Kafka Streams state, for health checks. */

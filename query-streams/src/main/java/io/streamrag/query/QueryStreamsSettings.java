@@ -5,6 +5,7 @@ import io.streamrag.streams.ProcessorStreams;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -82,6 +83,7 @@ public final class QueryStreamsSettings {
     private final Duration sessionTimeout;
     private final Duration closeTimeout;
     private final Clock clock;
+    private final Map<String, String> clientProperties;
 
     private QueryStreamsSettings(Builder b) {
         this.bootstrapServers = b.bootstrapServers;
@@ -97,6 +99,7 @@ public final class QueryStreamsSettings {
         this.sessionTimeout = b.sessionTimeout;
         this.closeTimeout = b.closeTimeout;
         this.clock = b.clock;
+        this.clientProperties = Map.copyOf(b.clientProperties);
     }
 
     public static Builder builder() {
@@ -155,6 +158,11 @@ public final class QueryStreamsSettings {
         return clock;
     }
 
+    /** Kafka client properties passed through (security, TLS, timeouts), never one the processor sets itself. */
+    public Map<String, String> clientProperties() {
+        return clientProperties;
+    }
+
     /**
      * The Kafka Streams configuration: exactly_once_v2, byte-array default serdes (the topology names its serdes
      * explicitly; these only apply to anything that forgets to), the commit interval, and log-and-continue for
@@ -172,7 +180,7 @@ public final class QueryStreamsSettings {
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
                 (int) Math.max(1, sessionTimeout.toMillis() / 3));
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        return props;
+        return ProcessorStreams.withClientProperties(props, clientProperties);
     }
 
     @Override
@@ -183,7 +191,8 @@ public final class QueryStreamsSettings {
                 + ", deadLetterTopic=" + deadLetterTopic + ", maxQuestionChars=" + maxQuestionChars
                 + ", defaultTopK=" + defaultTopK + ", commitInterval=" + commitInterval
                 + ", sessionTimeout=" + sessionTimeout
-                + ", closeTimeout=" + closeTimeout + ", clock=" + clock + "}";
+                + ", closeTimeout=" + closeTimeout + ", clock=" + clock
+                + ", clientProperties=" + clientProperties.keySet() + "}";
     }
 
     /** Collects and validates options; not thread-safe. Each setter rejects a bad value at once. */
@@ -201,6 +210,7 @@ public final class QueryStreamsSettings {
         private Duration sessionTimeout = Duration.ofMillis(DEFAULT_SESSION_TIMEOUT_MS);
         private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
         private Clock clock = Clock.systemUTC();
+        private Map<String, String> clientProperties = Map.of();
 
         private Builder() {
         }
@@ -275,6 +285,16 @@ public final class QueryStreamsSettings {
                 throw new IllegalArgumentException("closeTimeout must be >= 0, got " + closeTimeout);
             }
             this.closeTimeout = closeTimeout;
+            return this;
+        }
+
+        /**
+         * Kafka client properties to pass through, e.g. {@code security.protocol}, {@code sasl.jaas.config},
+         * {@code ssl.truststore.location}; checked against the processor's own properties when they are built.
+         */
+        public Builder clientProperties(Map<String, String> clientProperties) {
+            this.clientProperties = Map.copyOf(Objects.requireNonNull(clientProperties,
+                    "clientProperties must not be null"));
             return this;
         }
 

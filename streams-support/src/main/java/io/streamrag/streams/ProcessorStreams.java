@@ -2,6 +2,7 @@ package io.streamrag.streams;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
@@ -47,6 +48,27 @@ public final class ProcessorStreams implements AutoCloseable {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        return props;
+    }
+
+    /**
+     * Adds Kafka client properties given by the user ({@code kafka.*} keys, e.g. SASL and TLS settings) to a
+     * processor's own properties.
+     *
+     * @throws IllegalArgumentException if one of them is a property the processor sets itself (its exactly-once
+     *                                  guarantee, serdes, commit interval...): those have options of their own
+     */
+    public static Properties withClientProperties(Properties processorProps, Map<String, String> clientProperties) {
+        Properties props = new Properties();
+        props.putAll(processorProps);
+        clientProperties.forEach((key, value) -> {
+            if (processorProps.containsKey(key)) {
+                throw new IllegalArgumentException("Kafka property '" + key + "' is set by the processor itself (to "
+                        + processorProps.get(key) + "); use the processor's own option for it instead of "
+                        + ConfigSources.KAFKA_PREFIX + key);
+            }
+            props.put(key, value);
+        });
         return props;
     }
 
@@ -118,6 +140,30 @@ public final class ProcessorStreams implements AutoCloseable {
     /** The current Kafka Streams state, for health checks. */
     public KafkaStreams.State state() {
         return streams.state();
+    }
+
+    /**
+     * Health as {@link HealthServer} reports it: live unless Kafka Streams failed for good ({@code ERROR}, or
+     * {@code NOT_RUNNING} after a failure); ready while {@code RUNNING}.
+     */
+    public HealthServer.Check healthCheck() {
+        return new HealthServer.Check() {
+            @Override
+            public boolean live() {
+                KafkaStreams.State state = streams.state();
+                return state != KafkaStreams.State.ERROR && state != KafkaStreams.State.PENDING_ERROR;
+            }
+
+            @Override
+            public boolean ready() {
+                return streams.state() == KafkaStreams.State.RUNNING;
+            }
+
+            @Override
+            public String state() {
+                return streams.state().name();
+            }
+        };
     }
 
     /** Stops processing, waiting at most the close timeout; idempotent. */

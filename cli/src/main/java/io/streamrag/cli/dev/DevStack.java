@@ -1,21 +1,15 @@
 package io.streamrag.cli.dev;
 
-import io.streamrag.core.cache.RedisCacheSettings;
 import io.streamrag.core.cache.RedisCaches;
-import io.streamrag.core.embed.EmbeddingModel;
-import io.streamrag.core.embed.OnnxEmbedder;
-import io.streamrag.core.generate.ExtractiveGenerator;
-import io.streamrag.core.generate.Generator;
-import io.streamrag.core.generate.llm.ChatCompletionsGenerator;
-import io.streamrag.core.query.HybridQueryEngine;
-import io.streamrag.core.store.LuceneShardStore;
 import io.streamrag.ingest.IngestJob;
 import io.streamrag.ingest.IngestSettings;
-import io.streamrag.invalidation.InvalidationSettings;
-import io.streamrag.invalidation.InvalidationStreams;
-import io.streamrag.query.QueryStreams;
-import io.streamrag.query.QueryStreamsSettings;
+import io.streamrag.invalidation.InvalidationProcessor;
+import io.streamrag.invalidation.InvalidationProcessorConfig;
+import io.streamrag.query.QueryProcessor;
+import io.streamrag.query.QueryProcessorConfig;
 import io.streamrag.schemas.Topics;
+import io.streamrag.streams.CommonOptions;
+import io.streamrag.streams.ConfigSources;
 import io.streamrag.testkit.EmbeddedKafka;
 import io.streamrag.testkit.LocalRedis;
 import io.streamrag.testkit.StackTopics;
@@ -27,7 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,33 +47,25 @@ import org.slf4j.LoggerFactory;
  */
 public final class DevStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
-    /** Overrides {@link #DEFAULT_QUERY_EMBED_THREADS}. */
-    static final String ENV_QUERY_EMBED_THREADS = "STREAMRAG_QUERY_EMBED_THREADS";
-    /**
-     * ONNX Runtime intra-op threads per question embedding. The query processor's stream threads embed questions
-     * concurrently, so the parallelism comes from them; extra intra-op threads only add hand-offs and spinning
-     * worker threads on top (see docs/benchmarks.md, "Query").
-     */
-    static final int DEFAULT_QUERY_EMBED_THREADS = 1;
-    /**
-     * The query processor's commit interval in ms (default {@code QueryStreamsSettings.DEFAULT_COMMIT_INTERVAL}):
-     * an answer becomes visible at its stream thread's next exactly-once commit, so this bounds the wait of answers
-     * that take less time than it (cache hits); a thread busy on LLM calls commits after every answer anyway.
-     */
-    static final String ENV_QUERY_COMMIT_INTERVAL_MS = "STREAMRAG_QUERY_COMMIT_INTERVAL_MS";
     /**
      * Partitions of rag.queries and rag.responses, and stream threads of the query processor (default
      * {@code Topics.DEFAULT_QUERY_PARTITIONS}).
      */
     static final String ENV_QUERY_PARTITIONS = "STREAMRAG_QUERY_PARTITIONS";
 
+    /** Configuration keys of the processors that the dev stack sets and the environment does not override. */
+    private static final List<String> OWNED_KEYS = List.of(CommonOptions.BOOTSTRAP_SERVERS, CommonOptions.STATE_DIR,
+            CommonOptions.HEALTH_PORT, CommonOptions.APPLICATION_ID, QueryProcessorConfig.INDEX_DIR,
+            QueryProcessorConfig.NUM_STREAM_THREADS);
+
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
     /** Where the tuning variables ({@code STREAMRAG_*}, {@code REDIS_*}) are read from. */
     private final Map<String, String> env;
     private String bootstrapServers;
+    private String redisUrl;
     private LocalRedis redis;
-    private RedisCaches caches;
-    private InvalidationStreams invalidation;
+    private QueryProcessor query;
+    private InvalidationProcessor invalidation;
 
     private DevStack(Map<String, String> env) {
         this.env = Map.copyOf(env);
@@ -134,89 +120,58 @@ public final class DevStack implements AutoCloseable {
         JobClient job = IngestJob.start(flink, ingestSettings);
         parts.push(() -> cancel(job));
 
-        int queryEmbedThreads = Environment.positiveInt(env, ENV_QUERY_EMBED_THREADS,
-                DEFAULT_QUERY_EMBED_THREADS);
-        OnnxEmbedder queryEmbedder = OnnxEmbedder.builder(EmbeddingModel.fromId(ingestSettings.embeddingModelId()))
-                .intraOpThreads(queryEmbedThreads)
-                .build();
-        parts.push(queryEmbedder);
-        LuceneShardStore readStore = LuceneShardStore.builder()
-                .dataDir(indexDir)
-                .dimension(queryEmbedder.dimension())
-                .readOnly(true)
-                .build();
-        parts.push(readStore);
         startCaches(dataDir);
-        HybridQueryEngine engine = HybridQueryEngine.builder()
-                .embedder(caches.embeddingCache(queryEmbedder))
-                .store(caches.retrievalCache(readStore))
-                .generator(primaryGenerator())
-                .fallbackGenerator(new ExtractiveGenerator())
-                .build();
-        QueryStreams queries = QueryStreams.start(QueryStreamsSettings.builder()
-                .bootstrapServers(bootstrapServers)
-                .numStreamThreads(queryPartitions)
-                .commitInterval(Duration.ofMillis(Environment.positiveInt(env, ENV_QUERY_COMMIT_INTERVAL_MS,
-                        (int) QueryStreamsSettings.DEFAULT_COMMIT_INTERVAL.toMillis())))
-                .stateDir(dataDir.resolve("streams"))
-                .build(), caches.responseCache(engine));
-        parts.push(queries);
+        query = QueryProcessor.start(QueryProcessorConfig.load(Map.of(
+                CommonOptions.BOOTSTRAP_SERVERS, bootstrapServers,
+                CommonOptions.REDIS_URL, redisUrl,
+                CommonOptions.STATE_DIR, dataDir.resolve("streams").toString(),
+                CommonOptions.HEALTH_PORT, "0",
+                QueryProcessorConfig.INDEX_DIR, indexDir.toString(),
+                QueryProcessorConfig.EMBEDDING_MODEL, ingestSettings.embeddingModelId(),
+                QueryProcessorConfig.NUM_STREAM_THREADS, Integer.toString(queryPartitions)), null,
+                withoutOwnedKeys(env)));
+        parts.push(query);
 
         awaitRunning(job, Duration.ofMinutes(2));
-        queries.awaitRunning(Duration.ofMinutes(2));
+        query.awaitRunning(Duration.ofMinutes(2));
         invalidation.awaitRunning(Duration.ofMinutes(2));
         LOG.info("stack running: Kafka {}, index {}, topics {} -> {}", bootstrapServers, indexDir,
                 Topics.DOCUMENTS.name(), Topics.RESPONSES.name());
     }
 
     /**
-     * Redis (embedded unless {@code REDIS_URL} is set), the caches on it, and the invalidation processor, which
-     * must run before queries are answered from caches.
+     * Redis (embedded unless {@code REDIS_URL} or {@code STREAMRAG_REDIS_URL} is set) and the invalidation processor,
+     * which must run before queries are answered from caches.
      */
     private void startCaches(Path dataDir) throws IOException {
-        RedisCacheSettings.Builder cacheSettings = RedisCacheSettings.fromEnvironment(env);
-        String externalRedis = env.get("REDIS_URL");
-        if (externalRedis == null || externalRedis.isBlank()) {
+        Map<String, String> base = new HashMap<>(Map.of(
+                CommonOptions.BOOTSTRAP_SERVERS, bootstrapServers,
+                CommonOptions.STATE_DIR, dataDir.resolve("streams-invalidation").toString(),
+                CommonOptions.HEALTH_PORT, "0"));
+        InvalidationProcessorConfig config = InvalidationProcessorConfig.load(base, null, withoutOwnedKeys(env));
+        if (config.originals().containsKey(CommonOptions.REDIS_URL)) {
+            redisUrl = config.getString(CommonOptions.REDIS_URL);
+        } else {
             redis = LocalRedis.start(freePort(), dataDir.resolve("redis"));
             parts.push(redis);
-            cacheSettings.url(redis.url());
+            redisUrl = redis.url();
+            base.put(CommonOptions.REDIS_URL, redisUrl);
+            config = InvalidationProcessorConfig.load(base, null, withoutOwnedKeys(env));
         }
-        caches = RedisCaches.connect(cacheSettings.build());
-        parts.push(caches);
-        invalidation = InvalidationStreams.start(InvalidationSettings.builder()
-                .bootstrapServers(bootstrapServers)
-                .stateDir(dataDir.resolve("streams-invalidation"))
-                .build(), caches.invalidator());
+        invalidation = InvalidationProcessor.start(config);
         parts.push(invalidation);
     }
 
     /**
-     * The LLM named by {@code STREAMRAG_LLM_BASE_URL} and {@code STREAMRAG_LLM_MODEL} when the first is set, else the
-     * extractive generator. Several base URLs (replicas of one model) get one client each behind the L4 prefix
-     * router, so the caches must be connected first. The clients are closed with the stack.
+     * {@code env} without the variables of the keys the dev stack sets itself (where Kafka, the index and the state
+     * directories are): it runs everything under its data directory.
      */
-    private Generator primaryGenerator() {
-        List<String> baseUrls = ChatCompletionsGenerator.parseBaseUrls(
-                env.get(ChatCompletionsGenerator.ENV_BASE_URL));
-        if (baseUrls.isEmpty()) {
-            return new ExtractiveGenerator();
+    private static Map<String, String> withoutOwnedKeys(Map<String, String> env) {
+        Map<String, String> filtered = new HashMap<>(env);
+        for (String key : OWNED_KEYS) {
+            filtered.remove(ConfigSources.envName(key));
         }
-        Map<String, ChatCompletionsGenerator> pool = new LinkedHashMap<>();
-        for (String baseUrl : baseUrls) {
-            ChatCompletionsGenerator llm = ChatCompletionsGenerator.fromEnvironment(env).baseUrl(baseUrl).build();
-            parts.push(llm);
-            pool.put(baseUrl, llm);
-        }
-        if (pool.size() == 1) {
-            Generator llm = pool.values().iterator().next();
-            LOG.info("answering with {} (extractive answers when it fails)", llm);
-            return llm;
-        }
-        // The pool's generators are parts already; the router holds nothing else to close.
-        Generator routed = caches.prefixRouting(pool);
-        LOG.info("answering with {} replicas routed by cached prompt prefix (L4), failing over to each other, then to "
-                + "extractive answers: {}", pool.size(), pool.values());
-        return routed;
+        return filtered;
     }
 
     private static Configuration flinkConfiguration(Path dataDir, IngestSettings ingestSettings) {
@@ -265,11 +220,11 @@ public final class DevStack implements AutoCloseable {
 
     /** The caches the query processor uses (hit ratios per layer). */
     public RedisCaches caches() {
-        return caches;
+        return query.caches();
     }
 
     /** The invalidation processor (invalidation lag). */
-    public InvalidationStreams invalidation() {
+    public InvalidationProcessor invalidation() {
         return invalidation;
     }
 

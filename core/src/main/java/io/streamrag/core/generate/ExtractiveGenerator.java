@@ -170,4 +170,9 @@ public final class ExtractiveGenerator implements Generator {
     private record Candidate(ScoredChunk hit, int number, int rank, int position, String sentence,
                              Set<String> shared) {
     }
+
+    @Override
+    public String toString() {
+        return "extractive answers (no LLM)";
+    }
 }
