@@ -1,4 +1,4 @@
-package io.streamrag.cli;
+package io.streamrag.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,22 +1,17 @@
-package io.streamrag.cli.ingest;
+package io.streamrag.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamrag.cli.TestKafkaClients;
-import io.streamrag.testkit.EmbeddedKafka;
-import io.streamrag.core.Document;
-import io.streamrag.core.chunk.Chunk;
-import io.streamrag.core.chunk.TokenChunker;
 import io.streamrag.core.embed.EmbeddingModel;
-import io.streamrag.core.embed.OnnxEmbedder;
-import io.streamrag.core.store.internal.ChunkDocuments;
-import io.streamrag.ingest.IngestJob;
 import io.streamrag.schemas.AvroCodec;
 import io.streamrag.schemas.DeadLetter;
 import io.streamrag.schemas.DocumentEvent;
 import io.streamrag.schemas.DocumentOp;
 import io.streamrag.schemas.IndexChange;
 import io.streamrag.schemas.Topics;
+import io.streamrag.testkit.EmbeddedKafka;
+import io.streamrag.testkit.StackTopics;
+import io.streamrag.testkit.TestKafkaClients;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,26 +29,16 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.LeafReader;
-import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.StoredFields;
-import org.apache.lucene.store.FSDirectory;
-import org.apache.lucene.util.Bits;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,7 +104,7 @@ class IngestCrashRecoveryIT {
         List<Sent> log = corpus(new Random(20261129));
         assertThat(log).hasSizeGreaterThanOrEqualTo(500);
         assertThat(log).filteredOn(Sent::bad).isNotEmpty();
-        Map<String, Long> announcedExpected = announcements(log);
+        Set<String> announcedExpected = LogFold.announcements(events(log));
         int firstPart = log.size() * 3 / 5;
 
         List<Long> badOffsets = new ArrayList<>();
@@ -130,7 +115,7 @@ class IngestCrashRecoveryIT {
             child = startJob("run-1");
             // kill once part of the stream is announced (and so checkpointed) but not all of it
             Map<String, Integer> announced = new TreeMap<>();
-            int killAt = Math.max(1, announcements(log.subList(0, firstPart)).size() / 3);
+            int killAt = Math.max(1, LogFold.announcements(events(log.subList(0, firstPart))).size() / 3);
             awaitAnnounced(changes, announced, killAt, "run-1");
             child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             int announcedBeforeKill = announced.size();
@@ -146,7 +131,7 @@ class IngestCrashRecoveryIT {
             child.waitFor(60, TimeUnit.SECONDS);
 
             assertThat(announced.keySet()).as("announced (docId@version)")
-                    .containsExactlyInAnyOrderElementsOf(announcedExpected.keySet());
+                    .containsExactlyInAnyOrderElementsOf(announcedExpected);
             assertThat(announced.entrySet()).as("announcements published more than once")
                     .filteredOn(e -> e.getValue() != 1).isEmpty();
 
@@ -160,10 +145,10 @@ class IngestCrashRecoveryIT {
             assertThat(deadLettered.values()).as("dead letters per bad record").containsOnly(1);
         }
 
-        Map<String, Set<String>> expected = fold(log);
-        Map<String, Set<String>> actual = indexedChunkIds(tmp.resolve("index").resolve(COLLECTION));
-        assertThat(difference(expected, actual)).as("missing chunks (expected, not indexed)").isEmpty();
-        assertThat(difference(actual, expected)).as("extra or stale chunks (indexed, not expected)").isEmpty();
+        Map<String, Set<String>> expected = LogFold.fold(COLLECTION, events(log), MODEL, CHUNK_MAX_TOKENS);
+        Map<String, Set<String>> actual = LogFold.indexedChunkIds(tmp.resolve("index").resolve(COLLECTION));
+        assertThat(LogFold.difference(expected, actual)).as("missing chunks (expected, not indexed)").isEmpty();
+        assertThat(LogFold.difference(actual, expected)).as("extra or stale chunks (indexed, not expected)").isEmpty();
         assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
     }
 
@@ -235,77 +220,9 @@ class IngestCrashRecoveryIT {
         return String.join(" ", picked);
     }
 
-    /** The (docId@version) that the version guard lets through, in log order: each must be announced once. */
-    private static Map<String, Long> announcements(List<Sent> log) {
-        Map<String, Long> highest = new HashMap<>();
-        Map<String, Long> announced = new LinkedHashMap<>();
-        for (Sent s : log.stream().filter(s -> !s.bad()).toList()) {
-            Long h = highest.get(s.docId());
-            if (h == null || s.version() > h) {
-                highest.put(s.docId(), s.version());
-                announced.put(s.docId() + "@" + s.version(), s.version());
-            }
-        }
-        return announced;
-    }
-
-    /** The fold of the log: for each live document the chunk ids of its highest version; nothing if deleted. */
-    private static Map<String, Set<String>> fold(List<Sent> log) {
-        Map<String, Sent> newest = new HashMap<>();
-        for (Sent s : log.stream().filter(s -> !s.bad()).toList()) {
-            newest.merge(s.docId(), s, (a, b) -> b.version() > a.version() ? b : a);
-        }
-        Map<String, Set<String>> chunks = new TreeMap<>();
-        try (OnnxEmbedder tokenizer = OnnxEmbedder.create(MODEL)) {
-            TokenChunker chunker = TokenChunker.builder().tokenCounter(tokenizer.tokenCounter())
-                    .maxTokens(CHUNK_MAX_TOKENS).overlapTokens(0).build();
-            for (Sent s : newest.values()) {
-                if (s.op() == DocumentOp.UPSERT) {
-                    chunks.put(s.docId(), chunker.chunk(new Document(COLLECTION, s.docId(), s.version(), "", s.text(),
-                            Map.of())).stream().map(Chunk::chunkId).collect(Collectors.toCollection(TreeSet::new)));
-                }
-            }
-        }
-        return chunks;
-    }
-
-    /** Every live chunk id in the collection's committed Lucene shards, by docId, read without the store's API. */
-    private static Map<String, Set<String>> indexedChunkIds(Path collectionDir) throws IOException {
-        Map<String, Set<String>> chunks = new TreeMap<>();
-        List<Path> shards;
-        try (Stream<Path> dirs = Files.list(collectionDir)) {
-            shards = dirs.filter(p -> p.getFileName().toString().startsWith("shard-")).toList();
-        }
-        assertThat(shards).isNotEmpty();
-        for (Path shard : shards) {
-            try (FSDirectory dir = FSDirectory.open(shard); DirectoryReader reader = DirectoryReader.open(dir)) {
-                for (LeafReaderContext leaf : reader.leaves()) {
-                    LeafReader r = leaf.reader();
-                    Bits live = r.getLiveDocs();
-                    StoredFields fields = r.storedFields();
-                    for (int doc = 0; doc < r.maxDoc(); doc++) {
-                        if (live == null || live.get(doc)) {
-                            org.apache.lucene.document.Document stored = fields.document(doc);
-                            String docId = stored.get(ChunkDocuments.DOC_ID);
-                            boolean added = chunks.computeIfAbsent(docId, k -> new TreeSet<>())
-                                    .add(stored.get(ChunkDocuments.CHUNK_ID));
-                            assertThat(added).as("chunk %s stored twice", stored.get(ChunkDocuments.CHUNK_ID))
-                                    .isTrue();
-                        }
-                    }
-                }
-            }
-        }
-        return chunks;
-    }
-
-    /** Chunk ids in {@code a} but not in {@code b}. */
-    private static List<String> difference(Map<String, Set<String>> a, Map<String, Set<String>> b) {
-        List<String> missing = new ArrayList<>();
-        a.forEach((docId, ids) -> ids.stream()
-                .filter(id -> !b.getOrDefault(docId, Set.of()).contains(id))
-                .forEach(missing::add));
-        return missing;
+    /** The valid events of {@code log}, as sent. */
+    private static List<DocumentEvent> events(List<Sent> log) {
+        return log.stream().filter(s -> !s.bad()).map(IngestCrashRecoveryIT::event).toList();
     }
 
     private Process startJob(String name) throws IOException {
@@ -415,11 +332,7 @@ class IngestCrashRecoveryIT {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         try (Admin admin = Admin.create(props)) {
-            admin.createTopics(List.of(
-                    new NewTopic(Topics.DOCUMENTS.name(), 4, (short) 1),
-                    new NewTopic(Topics.INDEX_CHANGES.name(), 1, (short) 1),
-                    new NewTopic(Topics.DOCUMENTS_DLQ.name(), 1, (short) 1),
-                    new NewTopic(Topics.CONTROL.name(), 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
+            StackTopics.createMissing(admin, StackTopics.all(1));
         }
     }
 

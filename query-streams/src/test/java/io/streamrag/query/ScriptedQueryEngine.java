@@ -1,4 +1,4 @@
-package io.streamrag.cli.query;
+package io.streamrag.query;
 
 import io.streamrag.core.generate.Answer;
 import io.streamrag.core.generate.Citation;

@@ -1,7 +1,5 @@
-package io.streamrag.cli.query;
+package io.streamrag.query;
 
-import io.streamrag.query.QueryStreamsSettings;
-import io.streamrag.query.QueryTopology;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;

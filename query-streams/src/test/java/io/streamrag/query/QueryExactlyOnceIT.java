@@ -1,10 +1,9 @@
-package io.streamrag.cli.query;
+package io.streamrag.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamrag.cli.TestKafkaClients;
+import io.streamrag.testkit.TestKafkaClients;
 import io.streamrag.testkit.EmbeddedKafka;
-import io.streamrag.query.QueryStreams;
 import io.streamrag.schemas.AvroCodec;
 import io.streamrag.schemas.DeadLetter;
 import io.streamrag.schemas.QueryRequest;
