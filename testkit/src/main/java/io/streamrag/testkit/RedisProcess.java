@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -107,7 +108,8 @@ public final class RedisProcess implements AutoCloseable {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("redis-server on port " + port + " runs already (pid " + process.pid() + ")");
         }
-        String binary = ExecutableProvider.newJarResourceProvider(dir.resolve("bin").toFile()).get().getAbsolutePath();
+        Path binDir = Files.createDirectories(dir.resolve("bin"));
+        String binary = ExecutableProvider.newJarResourceProvider(binDir.toFile()).get().getAbsolutePath();
         process = ChildProcess.builder("redis")
                 .command(List.of(binary,
                         "--port", Integer.toString(port),
