@@ -6,9 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,11 +30,15 @@ public final class ChildProcess implements AutoCloseable {
 
     private final String name;
     private final Process process;
+    private final List<String> command;
+    private final Path directory;
     private final Path logFile;
 
-    private ChildProcess(String name, Process process, Path logFile) {
+    private ChildProcess(String name, Process process, List<String> command, Path directory, Path logFile) {
         this.name = name;
         this.process = process;
+        this.command = command;
+        this.directory = directory;
         this.logFile = logFile;
     }
 
@@ -103,7 +109,7 @@ public final class ChildProcess implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
             try {
-                return new ChildProcess(name, builder.start(), logFile);
+                return new ChildProcess(name, builder.start(), command, directory, logFile);
             } catch (IOException e) {
                 throw new IOException("could not start " + name + " (" + String.join(" ", command)
                         + "): " + e.getMessage(), e);
@@ -119,8 +125,22 @@ public final class ChildProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** When the OS started it, if the OS tells (it does on Linux); with the pid it names the process for good. */
+    public Optional<Instant> startInstant() {
+        return process.toHandle().info().startInstant();
+    }
+
     public Path logFile() {
         return logFile;
+    }
+
+    /** The program and its arguments, as given (without setsid): enough to start the same process again. */
+    public List<String> command() {
+        return command;
+    }
+
+    public Path directory() {
+        return directory;
     }
 
     public boolean isAlive() {
