@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
  * <p>The object owns the {@link Process} handle: {@link #kill()} sends SIGKILL through it and {@link #close()}
  * stops it (SIGTERM, then SIGKILL after a grace period), so a test never has to look a process up by name. A
  * <em>detached</em> child runs in its own session ({@code setsid}), so that it outlives this JVM and a Ctrl-C in the
- * terminal that started it; that is what {@code infra/local-cluster} needs. Nothing here stops a child when this JVM
- * exits: the owner closes it. Thread-safe.
+ * terminal that started it; that is what {@code infra/local-cluster} needs. A child that is not detached is also
+ * SIGKILLed by a shutdown hook if this JVM exits (a test fork ended by a timeout) before its owner closed it; a
+ * detached one is left running. Thread-safe.
  */
 public final class ChildProcess implements AutoCloseable {
     /** How long {@link #close()} waits after SIGTERM before it sends SIGKILL. */
@@ -33,13 +34,23 @@ public final class ChildProcess implements AutoCloseable {
     private final List<String> command;
     private final Path directory;
     private final Path logFile;
+    /** Kills a child that is not detached if this JVM exits first; null for a detached one. */
+    private final Thread killAtExit;
 
-    private ChildProcess(String name, Process process, List<String> command, Path directory, Path logFile) {
+    private ChildProcess(String name, Process process, List<String> command, Path directory, Path logFile,
+            boolean detached) {
         this.name = name;
         this.process = process;
         this.command = command;
         this.directory = directory;
         this.logFile = logFile;
+        if (detached) {
+            this.killAtExit = null;
+        } else {
+            this.killAtExit = new Thread(process::destroyForcibly, "kill " + name + " at exit");
+            Runtime.getRuntime().addShutdownHook(killAtExit);
+            process.onExit().thenRun(this::forgetShutdownHook);
+        }
     }
 
     /** Starts describing a child process called {@code name} (in messages and in the local cluster's pid files). */
@@ -109,7 +120,7 @@ public final class ChildProcess implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
             try {
-                return new ChildProcess(name, builder.start(), command, directory, logFile);
+                return new ChildProcess(name, builder.start(), command, directory, logFile, detached);
             } catch (IOException e) {
                 throw new IOException("could not start " + name + " (" + String.join(" ", command)
                         + "): " + e.getMessage(), e);
@@ -219,6 +230,14 @@ public final class ChildProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for " + name + " (pid " + pid() + ") to exit", e);
+        }
+    }
+
+    private void forgetShutdownHook() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(killAtExit);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down already: the hook runs and finds the process gone, which is harmless
         }
     }
 

@@ -435,7 +435,7 @@ public final class KafkaCluster implements AutoCloseable {
         final int clientPort;
         final int controllerPort;
         final Path dir;
-        ChildProcess process;
+        volatile ChildProcess process;
 
         Broker(int nodeId, int clientPort, int controllerPort, Path dir) {
             this.nodeId = nodeId;
