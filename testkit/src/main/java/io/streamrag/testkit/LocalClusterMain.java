@@ -89,7 +89,7 @@ public final class LocalClusterMain {
         try {
             KafkaCluster kafka = KafkaCluster.builder(dir.resolve("kafka"))
                     .firstClientPort(options.kafkaPort())
-                    .firstControllerPort(options.kafkaPort() + 100)
+                    .firstControllerPort(options.kafkaPort() == 0 ? 0 : options.kafkaPort() + 100)
                     .detached(true)
                     .build();
             started.add(kafka);

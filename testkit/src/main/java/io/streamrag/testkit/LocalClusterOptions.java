@@ -12,8 +12,9 @@ import java.util.List;
  * @param command         up, down, status or restart
  * @param processName     for restart: the recorded process to start again (kafka-2, redis, ...); empty otherwise
  * @param dir             where state, data and logs live (default {@code .streamrag/local-cluster})
- * @param kafkaPort       the first broker's client port; brokers use P, P+1, P+2 and controllers P+100.. (19092)
- * @param redisPort       redis-server's port (16379)
+ * @param kafkaPort       the first broker's client port; brokers use P, P+1, P+2 and controllers P+100.. (19092);
+ *                        0 picks free ports
+ * @param redisPort       redis-server's port (16379); 0 picks a free one
  * @param queryPartitions partitions of rag.queries and rag.responses (the stack default)
  */
 record LocalClusterOptions(String command, String processName, Path dir, int kafkaPort, int redisPort, int queryPartitions) {
@@ -59,20 +60,24 @@ record LocalClusterOptions(String command, String processName, Path dir, int kaf
     }
 
     private static int port(String option, String value, int max) {
-        int port = positive(option, value);
-        if (port > max) {
-            throw new IllegalArgumentException(option + " must be in 1.." + max + ", got " + value);
+        int port = number(option, value);
+        if (port < 0 || port > max) {
+            throw new IllegalArgumentException(option + " must be 0 (pick free ports) or in 1.." + max + ", got " + value);
         }
         return port;
     }
 
     private static int positive(String option, String value) {
+        int number = number(option, value);
+        if (number <= 0) {
+            throw new IllegalArgumentException(option + " must be > 0, got " + value);
+        }
+        return number;
+    }
+
+    private static int number(String option, String value) {
         try {
-            int number = Integer.parseInt(value);
-            if (number <= 0) {
-                throw new IllegalArgumentException(option + " must be > 0, got " + value);
-            }
-            return number;
+            return Integer.parseInt(value);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(option + " must be a number, got '" + value + "'", e);
         }
