@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -27,11 +28,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -59,8 +62,7 @@ class KafkaClusterIT {
             int victim;
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
                 StackTopics.createMissing(admin, StackTopics.all(4, (short) 3, 2));
-                victim = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
-                        .get(topic).partitions().get(0).leader().id();
+                victim = leaderOfFirstPartition(admin, topic);
             }
 
             TransactionalWriter writer = new TransactionalWriter(kafka.bootstrapServers(), topic);
@@ -100,6 +102,28 @@ class KafkaClusterIT {
             assertThat(writer.committed).isNotEmpty();
             assertThat(read).doesNotContainAnyElementsOf(writer.aborted);
             assertThat(read).containsExactlyInAnyOrderElementsOf(writer.committed);
+        }
+    }
+
+    /** The leader of partition 0, once every broker knows the topic (creation reaches them one by one). */
+    private static int leaderOfFirstPartition(Admin admin, String topic) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (true) {
+            try {
+                Node leader = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+                        .get(topic).partitions().get(0).leader();
+                if (leader != null && !leader.isEmpty()) {
+                    return leader.id();
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(topic + "-0 has no leader after a minute");
+            }
+            Thread.sleep(100);
         }
     }
 
