@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 /**
  * Finds the ingest job jar that the build leaves in {@code ingest-job/target} (classifier {@code job}) of the
  * streamrag checkout this CLI runs from: the directory in the system property {@value #HOME_PROPERTY} (set by
- * {@code bin/streamrag}), else the one above {@code cli/target/classes} where this class was loaded from.
+ * {@code bin/streamrag}), else the one above {@code cli/target} where this class was loaded from (its
+ * {@code classes} directory or the cli jar).
  */
 public final class JobJar {
     /** The checkout's root directory, as {@code bin/streamrag} passes it. */
@@ -67,10 +68,10 @@ public final class JobJar {
             return Optional.empty();
         }
         try {
-            Path classes = Path.of(source.getLocation().toURI());
-            // <home>/cli/target/classes
-            if (classes.endsWith(Path.of("cli", "target", "classes"))) {
-                return Optional.of(classes.getParent().getParent().getParent());
+            // <home>/cli/target/classes (bin/streamrag, an IDE) or <home>/cli/target/streamrag-cli-*.jar (failsafe)
+            Path target = Path.of(source.getLocation().toURI()).getParent();
+            if (target != null && target.endsWith(Path.of("cli", "target"))) {
+                return Optional.of(target.getParent().getParent());
             }
             return Optional.empty();
         } catch (URISyntaxException | IllegalArgumentException e) {
