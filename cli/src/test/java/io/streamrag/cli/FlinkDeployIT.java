@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * API, {@code deploy --upgrade} stops it with a savepoint and starts the jar again from it, {@code deploy --status}
  * names the running job; every document version is announced exactly once to a {@code read_committed} reader across
  * the upgrade, and the version guard's state survives it. A second test submits the same jar with Flink's own
- * client ({@code CliFrontend run -d -m}).
+ * client ({@code CliFrontend run -d -m}) to a single TaskManager and upgrades it there (the new job's class loader
+ * loads the jar's native libraries into the same JVM again).
  */
 class FlinkDeployIT {
     private static final String COLLECTION = "deploy";
@@ -153,10 +154,19 @@ class FlinkDeployIT {
             documents.send(List.of(upsert("doc-r", 1, "Copper conducts heat well.")));
             Map<String, Integer> announced = new TreeMap<>();
             awaitAnnounced(changes, announced, Set.of("doc-r@1"));
-            assertThat(announced).containsExactly(Map.entry("doc-r@1", 1));
+            CliRun status = CliRun.of("deploy", "--status", "--flink", cluster.restUrl());
+            assertThat(status.out()).contains("streamrag-ingest RUNNING");
+
+            // one TaskManager: the upgraded job loads the job jar's native libraries in the same JVM again
+            CliRun upgraded = deploy(bootstrap, List.of("--upgrade", "--savepoint-dir",
+                    tmp.resolve("savepoints").toString()), List.of("--index-dir", tmp.resolve("index").toString(),
+                    "--chunk-max-tokens", "64", "--embed-threads", "1"));
+            assertThat(upgraded.exitCode()).as("upgrade: %s", upgraded.err()).isZero();
+            documents.send(List.of(upsert("doc-r", 2, "Copper conducts heat and electricity well.")));
+            awaitAnnounced(changes, announced, Set.of("doc-r@1", "doc-r@2"));
+            pollFor(changes, announced, Duration.ofSeconds(3));
+            assertThat(announced).containsExactly(Map.entry("doc-r@1", 1), Map.entry("doc-r@2", 1));
         }
-        CliRun status = CliRun.of("deploy", "--status", "--flink", cluster.restUrl());
-        assertThat(status.out()).contains("streamrag-ingest RUNNING");
     }
 
     private void startKafkaAndCluster(int taskManagers) throws Exception {

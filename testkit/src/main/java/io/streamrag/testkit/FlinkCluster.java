@@ -54,7 +54,7 @@ public final class FlinkCluster implements AutoCloseable {
             "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
             "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
 
-    private final Builder settings;
+    private final Settings settings;
     private final Path confDir;
     private final String classpath;
     private final int restPort;
@@ -63,7 +63,7 @@ public final class FlinkCluster implements AutoCloseable {
     private ChildProcess jobManager;
     private final List<ChildProcess> taskManagers = new ArrayList<>();
 
-    private FlinkCluster(Builder settings, Path confDir, String classpath, int restPort) {
+    private FlinkCluster(Settings settings, Path confDir, String classpath, int restPort) {
         this.settings = settings;
         this.confDir = confDir;
         this.classpath = classpath;
@@ -92,11 +92,11 @@ public final class FlinkCluster implements AutoCloseable {
 
     /** Where the processes' logs are ({@code jobmanager.log}, {@code taskmanager-<i>.log}, and {@code .out}). */
     public Path logDir() {
-        return settings.workDir.resolve("log");
+        return settings.workDir().resolve("log");
     }
 
     public int taskManagerCount() {
-        return settings.taskManagers;
+        return settings.taskManagers();
     }
 
     /**
@@ -110,12 +110,12 @@ public final class FlinkCluster implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         try {
             jobManager = startProcess("jobmanager", jobManagerCommand());
-            for (int i = 0; i < settings.taskManagers; i++) {
+            for (int i = 0; i < settings.taskManagers(); i++) {
                 taskManagers.add(startProcess(taskManagerName(i), taskManagerCommand(i)));
             }
-            awaitTaskManagers(settings.taskManagers);
+            awaitTaskManagers(settings.taskManagers());
             LOG.info("Flink cluster up: REST {}, {} TaskManagers x {} slots, working directory {}", restUrl(),
-                    settings.taskManagers, settings.slotsPerTaskManager, settings.workDir);
+                    settings.taskManagers(), settings.slotsPerTaskManager(), settings.workDir());
         } catch (IOException | InterruptedException | RuntimeException e) {
             close();
             throw e;
@@ -142,7 +142,7 @@ public final class FlinkCluster implements AutoCloseable {
             killTaskManager(i);
         }
         taskManagers.set(i, startProcess(taskManagerName(i), taskManagerCommand(i)));
-        awaitTaskManagers(settings.taskManagers);
+        awaitTaskManagers(settings.taskManagers());
     }
 
     /** Whether TaskManager {@code i}'s process is running. */
@@ -224,7 +224,7 @@ public final class FlinkCluster implements AutoCloseable {
     private ChildProcess startProcess(String name, List<String> command) throws IOException {
         Path out = logDir().resolve(name + ".out");
         ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(settings.workDir.toFile())
+                .directory(settings.workDir().toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()));
         builder.environment().put("FLINK_CONF_DIR", confDir.toString());
@@ -248,8 +248,8 @@ public final class FlinkCluster implements AutoCloseable {
     }
 
     private List<String> jobManagerCommand() {
-        List<String> command = jvm("jobmanager", List.of("-Xmx" + settings.jobManagerHeapMb + "m",
-                "-Xms" + settings.jobManagerHeapMb + "m"));
+        List<String> command = jvm("jobmanager", List.of("-Xmx" + settings.jobManagerHeapMb() + "m",
+                "-Xms" + settings.jobManagerHeapMb() + "m"));
         command.add("org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint");
         command.addAll(List.of("--configDir", confDir.toString(), "--executionMode", "cluster"));
         command.addAll(List.of("-D", "io.tmp.dirs=" + tmpDir("jobmanager")));
@@ -258,21 +258,21 @@ public final class FlinkCluster implements AutoCloseable {
 
     private List<String> taskManagerCommand(int i) {
         String name = taskManagerName(i);
-        TaskManagerMemory memory = settings.taskManagerMemory();
+        TaskManagerMemory memory = settings.memory();
         List<String> command = jvm(name, memory.jvmArgs());
         command.add("org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
         command.addAll(List.of("--configDir", confDir.toString()));
         for (String property : memory.dynamicProperties()) {
             command.addAll(List.of("-D", property));
         }
-        command.addAll(List.of("-D", "taskmanager.cpu.cores=" + settings.slotsPerTaskManager,
+        command.addAll(List.of("-D", "taskmanager.cpu.cores=" + settings.slotsPerTaskManager(),
                 "-D", "taskmanager.resource-id=" + name,
                 "-D", "io.tmp.dirs=" + tmpDir(name)));
         return command;
     }
 
     private Path tmpDir(String name) {
-        Path dir = settings.workDir.resolve("tmp").resolve(name);
+        Path dir = settings.workDir().resolve("tmp").resolve(name);
         try {
             return Files.createDirectories(dir);
         } catch (IOException e) {
@@ -291,7 +291,7 @@ public final class FlinkCluster implements AutoCloseable {
      * @throws IOException when the JobManager dies or the count is not reached within the startup timeout
      */
     private void awaitTaskManagers(int expected) throws IOException, InterruptedException {
-        Instant deadline = Instant.now().plus(settings.startupTimeout);
+        Instant deadline = Instant.now().plus(settings.startupTimeout());
         int registered = -1;
         String lastError = "no answer yet";
         while (Instant.now().isBefore(deadline)) {
@@ -325,7 +325,7 @@ public final class FlinkCluster implements AutoCloseable {
             Thread.sleep(250);
         }
         throw new IOException("the cluster reported " + registered + " of " + expected + " TaskManagers within "
-                + settings.startupTimeout + " (" + lastError + "); see the logs in " + logDir());
+                + settings.startupTimeout() + " (" + lastError + "); see the logs in " + logDir());
     }
 
     /**
@@ -354,6 +354,11 @@ public final class FlinkCluster implements AutoCloseable {
     }
 
     private record ChildProcess(String name, Process process) {
+    }
+
+    /** The options a cluster was built with: a snapshot, so that later changes to the builder do not reach it. */
+    private record Settings(Path workDir, int taskManagers, int slotsPerTaskManager, int jobManagerHeapMb,
+                            Duration startupTimeout, TaskManagerMemory memory) {
     }
 
     /**
@@ -483,7 +488,9 @@ public final class FlinkCluster implements AutoCloseable {
             Path conf = FlinkConfDir.write(workDir.resolve("conf"), new FlinkConfDir.Ports(FreePorts.pick(), rest),
                     slotsPerTaskManager, workDir.resolve("upload"));
             Files.createDirectories(workDir.resolve("log"));
-            FlinkCluster cluster = new FlinkCluster(this, conf, FlinkClasspath.asArgument(), rest);
+            Settings settings = new Settings(workDir, taskManagers, slotsPerTaskManager, jobManagerHeapMb,
+                    startupTimeout, taskManagerMemory());
+            FlinkCluster cluster = new FlinkCluster(settings, conf, FlinkClasspath.asArgument(), rest);
             cluster.start();
             return cluster;
         }
