@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "Streaming RAG on Apache Flink and Apache Kafka.",
         subcommands = {DevCommand.class, SubmitCommand.class, DeleteCommand.class, AskCommand.class,
                 DemoCommand.class, EvalCommand.class, QueryProcessorCommand.class, InvalidationCommand.class,
-                CommandLine.HelpCommand.class})
+                DeployCommand.class, CommandLine.HelpCommand.class})
 public final class Streamrag {
 
     public static void main(String[] args) {

@@ -24,6 +24,7 @@ import io.streamrag.schemas.DeadLetter;
 import io.streamrag.schemas.IndexChange;
 import io.streamrag.schemas.Topics;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -31,6 +32,7 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -260,8 +262,29 @@ public final class IngestJob {
      * {@link #start} applies it; it may also be given to {@code StreamExecutionEnvironment.createLocalEnvironment}.
      */
     public static Configuration flinkConfiguration(IngestSettings settings) {
+        return flinkConfiguration(settings, Optional.empty());
+    }
+
+    /**
+     * {@link #flinkConfiguration(IngestSettings)} for a job whose submitter may have chosen what it restores from
+     * ({@code flink run -s}, the REST run's {@code savepointPath}, {@code streamrag deploy --from-savepoint} or
+     * {@code --upgrade}): that choice wins, and the newest retained checkpoint is not looked for. Without it, the
+     * job resumes from the newest retained checkpoint as before; a savepoint taken by an upgrade is newer than every
+     * retained checkpoint of the stopped job, so the retained one must not override it.
+     *
+     * @param explicitRestore the restore path already set in the submitting environment, if any
+     */
+    public static Configuration flinkConfiguration(IngestSettings settings, Optional<String> explicitRestore) {
         Configuration config = new Configuration();
-        settings.checkpointDir().ifPresent(dir -> RetainedCheckpoints.configure(config, dir));
+        settings.checkpointDir().ifPresent(dir -> {
+            if (explicitRestore.isPresent()) {
+                LOG.info("Restoring from {} as the submitter asked, not from the newest retained checkpoint in {}",
+                        explicitRestore.get(), dir);
+                RetainedCheckpoints.configureStorage(config, dir);
+            } else {
+                RetainedCheckpoints.configure(config, dir);
+            }
+        });
         return config;
     }
 
@@ -340,8 +363,10 @@ public final class IngestJob {
             System.exit(2);
             return;
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
-                flinkConfiguration(settings));
+        // on a cluster (flink run, REST) this is the submitter's environment: it holds the chosen savepoint, if any
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.configure(flinkConfiguration(settings,
+                env.getConfiguration().getOptional(StateRecoveryOptions.SAVEPOINT_PATH)));
         JobClient client = start(env, settings);
         LOG.info("Submitted {} as job {}", JOB_NAME, client.getJobID());
         // `flink run -d` sets attached=false; a local run leaves it unset and should block like `flink run`.

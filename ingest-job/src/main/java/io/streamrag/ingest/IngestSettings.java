@@ -217,6 +217,9 @@ public final class IngestSettings implements Serializable {
                 throw new IllegalArgumentException(flag + " must be a number, got '" + value + "'", e);
             }
         }
+        if (b.indexDir == null) {
+            throw new IllegalArgumentException("--index-dir is required: the directory of the Lucene shards");
+        }
         return b.build();
     }
 

@@ -47,11 +47,7 @@ public final class RetainedCheckpoints {
      * @return the checkpoint the job will resume from, or empty for a fresh start
      */
     public static Optional<Path> configure(Configuration config, Path checkpointDir) {
-        Objects.requireNonNull(config, "config");
-        Objects.requireNonNull(checkpointDir, "checkpointDir");
-        config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.toUri().toString());
-        config.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
-                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        configureStorage(config, checkpointDir);
         Optional<Path> latest = latest(checkpointDir);
         latest.ifPresentOrElse(
                 chk -> {
@@ -60,6 +56,18 @@ public final class RetainedCheckpoints {
                 },
                 () -> LOG.info("No retained checkpoint in {}: starting without state", checkpointDir));
         return latest;
+    }
+
+    /**
+     * Sets in {@code config} the checkpoint directory and retention on cancellation only, without looking for a
+     * checkpoint to resume from: for a job whose submitter chose what it restores from (a savepoint).
+     */
+    public static void configureStorage(Configuration config, Path checkpointDir) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(checkpointDir, "checkpointDir");
+        config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.toUri().toString());
+        config.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     }
 
     /**

@@ -84,7 +84,7 @@ class IngestSettingsTest {
     @Test
     void rejectsBadFlagsNamingTheFlag() {
         assertThatThrownBy(() -> IngestSettings.fromArgs(new String[] {"--bootstrap", "k:1"}))
-                .hasMessageContaining("indexDir is required");
+                .hasMessageContaining("--index-dir is required");
         assertThatThrownBy(() -> IngestSettings.fromArgs(new String[] {"--index-dir", "/x", "--shards", "two"}))
                 .hasMessageContaining("--shards must be a number, got 'two'");
         assertThatThrownBy(() -> IngestSettings.fromArgs(new String[] {"--index-dir", "/x", "--nope", "1"}))

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.Optional;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
@@ -75,6 +76,19 @@ class RetainedCheckpointsTest {
         assertThat(IngestJob.flinkConfiguration(settings.toBuilder().build()).toMap()).isNotEmpty();
         IngestSettings without = IngestSettings.builder().indexDir(dir.resolve("index")).build();
         assertThat(IngestJob.flinkConfiguration(without).toMap()).isEmpty();
+    }
+
+    @Test
+    void aSavepointTheSubmitterChoseWinsOverTheNewestRetainedCheckpoint() throws IOException {
+        checkpoint("job-a", 4, 1_000);
+        IngestSettings settings = IngestSettings.builder().indexDir(dir.resolve("index")).checkpointDir(dir).build();
+
+        Configuration config = IngestJob.flinkConfiguration(settings, Optional.of("file:/savepoints/sp-1"));
+
+        assertThat(config.getOptional(StateRecoveryOptions.SAVEPOINT_PATH)).isEmpty();
+        assertThat(config.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).isEqualTo(dir.toUri().toString());
+        assertThat(config.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION))
+                .isEqualTo(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     }
 
     /** A checkpoint directory with valid (empty) Flink metadata written at {@code modifiedMillis}. */

@@ -50,6 +50,7 @@ public final class OnnxEmbedderFactory implements SerializableSupplier<Embedder>
 
     @Override
     public Embedder get() {
+        NativeLibraries.isolate();
         OnnxEmbedder embedder = OnnxEmbedder.builder(EmbeddingModel.fromId(modelId))
                 .intraOpThreads(threads)
                 // Batches run one at a time per subtask; independent graph branches gain little on few cores.
