@@ -5,6 +5,7 @@ import io.streamrag.core.embed.EmbeddingModel;
 import io.streamrag.ingest.internal.ChunkEmbedder;
 import io.streamrag.ingest.internal.CommittingStoreWriter;
 import io.streamrag.ingest.internal.ConfiguredCollectionSettings;
+import io.streamrag.ingest.internal.ControlEventDeduplicator;
 import io.streamrag.ingest.internal.ControlEventKeySchema;
 import io.streamrag.ingest.internal.DeadLetterKeySchema;
 import io.streamrag.ingest.internal.DeadLetterMapper;
@@ -17,6 +18,8 @@ import io.streamrag.ingest.internal.OnnxEmbedderFactory;
 import io.streamrag.ingest.internal.RawDocumentDeserializer;
 import io.streamrag.ingest.internal.RejectedDocument;
 import io.streamrag.ingest.internal.RetryingEmbedderFactory;
+import io.streamrag.ingest.internal.ShardKeySelector;
+import io.streamrag.ingest.internal.ShardOwnerPartitioner;
 import io.streamrag.ingest.internal.VersionGuard;
 import io.streamrag.schemas.AvroFlinkSchema;
 import io.streamrag.schemas.ControlEvent;
@@ -55,13 +58,15 @@ import org.slf4j.LoggerFactory;
  * document version after the store commit that made it visible.
  *
  * <pre>
- * rag.documents ─► decode ─► version-guard ─► chunk-embed ─► store-writer (commit, then announce) ─► rag.index-changes
- *                    │ (keyed by collection/docId) │          (parallelism 1)                      (exactly once)
- *                    │ undecodable / invalid       │ embedding failed after retries
+ * rag.documents ─► decode ─► version-guard ─► chunk-embed ═► store-writer (commit, then announce) ─► rag.index-changes
+ *                    │ (keyed by collection/docId) │    ║ by shard owner  (one subtask per share     (exactly once, at
+ *                    │ undecodable / invalid       │    ║                  of the shards)            the writers' parallelism)
+ *                    │                             │ embedding failed after retries
  *                    └──────────────┬──────────────┘
  *                                   └─► dead-letter ─► rag.documents.dlq (exactly once)
  *
- * store-writer ─► (configured collection settings differ from the recorded ones) ─► rag.control (exactly once)
+ * store-writer ─► (configured collection settings differ from the recorded ones) ─► control-dedupe ─► rag.control
+ *                                                                                   (keyed)           (exactly once)
  * </pre>
  *
  * <p>{@link #defineWorkflow} is the pipeline as a function of its source and sink (tests pass a bounded source
@@ -120,9 +125,13 @@ public final class IngestJob {
     /**
      * Adds the ingest pipeline from {@code documents} to {@code changes} to {@code env}; runs nothing.
      *
-     * <p>Every operator is named and has a uid (kept stable so that savepoints survive upgrades). The store
-     * writer and the sink run with parallelism 1: one writer per index directory, and one ordered stream of
-     * announcements; decoding, the version guard and embedding use the environment's parallelism.
+     * <p>Every operator is named and has a uid (kept stable so that savepoints survive upgrades). Every stage runs
+     * with the environment's parallelism except the dead-letter and control-event paths (parallelism 1, rare
+     * records). Store writer {@code i} of {@code n} owns a share of the shards of every collection
+     * ({@code ShardOwnership}) and receives exactly the documents that live there: documents are partitioned by
+     * their {@link io.streamrag.ingest.internal.ShardKey} with the store's own routing. A document lives in one
+     * shard, so all its versions go through one guard subtask, one embedder subtask and one writer, in log order.
+     * The index-changes sink is chained to the writers: each writer announces only what it has committed.
      *
      * @param env         the environment the pipeline is added to
      * @param documents   the raw document records, in log order per document
@@ -184,20 +193,31 @@ public final class IngestJob {
         ConfiguredCollectionSettings configured = new ConfiguredCollectionSettings(settings.shardsPerCollection(),
                 settings.collectionShards(), settings.embeddingModelId(), settings.chunkMaxTokens(),
                 settings.chunkOverlapTokens());
+        // Each writer subtask opens IndexWriters only for its own shards (one Lucene writer per shard directory):
+        // route every document to the subtask that owns its shard. The partitioner reads the writers'
+        // parallelism at runtime, the same number each writer derives its share from.
         SingleOutputStreamOperator<IndexChange> announced = embedded
+                .partitionCustom(new ShardOwnerPartitioner(), new ShardKeySelector(settings.indexDir(), configured))
                 .transform("store-writer", INDEX_CHANGE_TYPE, new CommittingStoreWriter(
                         new LuceneStoreFactory(settings.indexDir(), configured, dimension),
                         settings.commitIntervalMs(), settings.maxBatchDocuments(), configured))
-                .uid("store-writer")
-                .setParallelism(1)
-                .setMaxParallelism(1);
+                .uid("store-writer");
 
+        // Same parallelism as the writers, so a forward (chained) edge: a writer's announcements leave after its
+        // own commits, in its order.
         announced.sinkTo(changes)
                 .name("index-changes")
                 .uid("index-changes")
-                .setParallelism(1);
+                .setParallelism(announced.getParallelism());
 
+        // Every writer that writes a collection compares its settings, so a difference may be reported once per
+        // writer: publish it once.
         announced.getSideOutput(CommittingStoreWriter.CONTROL_EVENTS)
+                .keyBy(ControlEventDeduplicator.key(), Types.STRING)
+                .process(new ControlEventDeduplicator(), TypeInformation.of(ControlEvent.class))
+                .name("control-dedupe")
+                .uid("control-dedupe")
+                .setParallelism(1)
                 .sinkTo(control)
                 .name("control-events")
                 .uid("control-events")

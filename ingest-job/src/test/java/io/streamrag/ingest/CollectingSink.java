@@ -46,6 +46,13 @@ final class CollectingSink<T> implements Sink<T> {
         };
     }
 
+    /** Everything collected so far, in arrival order, while the job runs. */
+    @SuppressWarnings("unchecked")
+    List<T> peek() {
+        Queue<Object> queue = COLLECTED.get(name);
+        return queue == null ? List.of() : (List<T>) List.copyOf(queue);
+    }
+
     /** Everything collected, in arrival order, and forgets it. */
     @SuppressWarnings("unchecked")
     List<T> drain() {

@@ -8,6 +8,8 @@ import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
+import org.apache.flink.streaming.runtime.partitioner.CustomPartitionerWrapper;
+import org.apache.flink.streaming.runtime.partitioner.ForwardPartitioner;
 import org.junit.jupiter.api.Test;
 
 /** The job graph that {@link IngestJob#start} submits, built without a broker and without running it. */
@@ -24,21 +26,31 @@ class IngestJobTest {
         });
         assertThat(nodes).extracting(StreamNode::getTransformationUID)
                 .contains("documents", "decode", "version-guard", "chunk-embed", "store-writer", "index-changes",
-                        "dead-letter", "dead-letters", "control-events")
+                        "dead-letter", "dead-letters", "control-dedupe", "control-events")
                 .doesNotHaveDuplicates();
     }
 
     @Test
-    void theStoreWriterAndTheSinkRunAlone() {
+    void theStoreWritersAndTheirSinkRunAtTheJobsParallelismFedByShard() {
         StreamGraph graph = kafkaJobGraph();
 
-        StreamNode writer = graph.getStreamNodes().stream()
-                .filter(n -> "store-writer".equals(n.getTransformationUID())).findFirst().orElseThrow();
-        assertThat(writer.getParallelism()).isEqualTo(1);
-        assertThat(writer.getMaxParallelism()).isEqualTo(1);
+        StreamNode writer = node(graph, "store-writer");
+        assertThat(writer.getParallelism()).isEqualTo(3);
+        assertThat(writer.getInEdges()).singleElement().satisfies(edge -> assertThat(edge.getPartitioner())
+                .isInstanceOf(CustomPartitionerWrapper.class));
+        // the index-changes sink (its writer and committer) runs beside the store writers, fed forward
         assertThat(graph.getStreamNodes()).filteredOn(n -> n.getOperatorName().contains("index-changes"))
                 .isNotEmpty()
-                .allSatisfy(n -> assertThat(n.getParallelism()).isEqualTo(1));
+                .allSatisfy(n -> assertThat(n.getParallelism()).isEqualTo(3));
+        assertThat(writer.getOutEdges()).filteredOn(e -> e.getTargetId() == node(graph, "index-changes").getId())
+                .singleElement().satisfies(edge -> assertThat(edge.getPartitioner())
+                        .isInstanceOf(ForwardPartitioner.class));
+        assertThat(node(graph, "control-dedupe").getParallelism()).isEqualTo(1);
+    }
+
+    private static StreamNode node(StreamGraph graph, String uid) {
+        return graph.getStreamNodes().stream()
+                .filter(n -> uid.equals(n.getTransformationUID())).findFirst().orElseThrow();
     }
 
     @Test

@@ -63,7 +63,13 @@ import org.slf4j.LoggerFactory;
  * {@code _writer.lock}. A document's chunks all live in shard {@link ShardRouter#shardFor(String)}.
  *
  * <p>Modes. A writer (the default) holds one {@code IndexWriter} per shard and an exclusive lock on
- * {@code dataDir}, so at most one writer per directory exists across processes. A read-only store takes no lock,
+ * {@code dataDir}, so at most one writer per directory exists across processes. Several writers may share a
+ * directory when each is built with its {@link Builder#ownership(ShardOwnership) share of the shards}: each then
+ * holds {@code IndexWriter}s only for the shards it owns (Lucene's {@code write.lock} in each shard directory
+ * keeps it that way), reads the other shards like a read-only store, refuses documents of shards it does not own,
+ * and locks and records its epoch in files named after its share ({@code _writer-1-of-2.lock},
+ * {@code _commit-epoch-1-of-2}). Whichever writer first opens a new collection creates it, once, under a lock
+ * in the collection directory (see {@code ShardedCollection#openWriter}). A read-only store takes no lock,
  * may live in another process, discovers collections created after it opened, and refreshes to the latest commit
  * before every search. In both modes searches read commit points only: writes are invisible until
  * {@link #commit()} returns, then visible to every store over the directory. A commit spans shards one after the
@@ -97,6 +103,7 @@ public final class LuceneShardStore implements VectorStore {
     private final Optional<String> embeddingModelId;
     private final Optional<CollectionProfile.Chunking> chunking;
     private final boolean readOnly;
+    private final ShardOwnership ownership;
     private final Analyzer analyzer = new EnglishAnalyzer();
     private final Similarity similarity = new BM25Similarity(0.9f, 0.4f);
     private final ConcurrentMap<String, ShardedCollection> collections = new ConcurrentHashMap<>();
@@ -117,6 +124,7 @@ public final class LuceneShardStore implements VectorStore {
         this.embeddingModelId = Optional.ofNullable(builder.embeddingModelId);
         this.chunking = Optional.ofNullable(builder.chunking);
         this.readOnly = builder.readOnly;
+        this.ownership = builder.ownership;
         this.chunkCache = new StoredChunkCache(builder.chunkCacheBytes);
         if (readOnly) {
             this.lockDirectory = null;
@@ -126,11 +134,13 @@ public final class LuceneShardStore implements VectorStore {
         Files.createDirectories(dataDir);
         Directory directory = FSDirectory.open(dataDir);
         try {
-            this.writerLock = directory.obtainLock(WRITER_LOCK);
-            this.epoch = CommitEpochs.read(dataDir);
+            this.writerLock = directory.obtainLock(writerLockName(ownership));
+            // the newest epoch of every writer that ever wrote here: a writer that takes over shards of another
+            // (after rescaling) announces higher epochs for them than that writer did
+            this.epoch = CommitEpochs.readNewest(dataDir);
         } catch (LockObtainFailedException e) {
             IOUtils.closeWhileHandlingException(directory);
-            throw new IllegalStateException("another writer holds " + dataDir.resolve(WRITER_LOCK)
+            throw new IllegalStateException("another writer holds " + dataDir.resolve(writerLockName(ownership))
                     + "; open this store read-only or stop the other writer", e);
         } catch (IOException | RuntimeException e) {
             IOUtils.closeWhileHandlingException(directory);
@@ -141,6 +151,31 @@ public final class LuceneShardStore implements VectorStore {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The lock a writer with {@code ownership} holds on the directory: one per share of the shards. */
+    static String writerLockName(ShardOwnership ownership) {
+        return ownership.ownsAll() ? WRITER_LOCK
+                : "_writer-" + ownership.writer() + "-of-" + ownership.writers() + ".lock";
+    }
+
+    /**
+     * The settings recorded when {@code collection} was created in the store under {@code dataDir}, or empty when
+     * it does not exist (yet); without opening a store. Recorded settings never change, so a caller may cache a
+     * present answer (a pipeline routing documents to writers by shard does).
+     *
+     * @throws IllegalArgumentException when the name is not a valid collection name
+     * @throws UncheckedIOException     when the recorded settings cannot be read
+     */
+    public static Optional<CollectionProfile> readRecordedSettings(Path dataDir, String collection) {
+        Objects.requireNonNull(dataDir, "dataDir");
+        CollectionNames.requireValid(collection);
+        try {
+            return CollectionSettings.read(dataDir.resolve(collection)).map(CollectionSettings::profile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the settings of collection '" + collection + "' in " + dataDir
+                    + " failed", e);
+        }
     }
 
     /**
@@ -182,7 +217,7 @@ public final class LuceneShardStore implements VectorStore {
             docs.add(ChunkDocuments.toDocument(chunk, unit));
             ids.add(chunk.chunkId());
         }
-        LuceneShard shard = sharded.shardFor(docId);
+        LuceneShard shard = sharded.writableShardFor(docId);
         try {
             List<String> previous = shard.currentChunkIds(docId);
             shard.replace(docId, docs, ids);
@@ -201,7 +236,7 @@ public final class LuceneShardStore implements VectorStore {
         if (sharded.isEmpty()) {
             return new WriteResult(List.of(), List.of());
         }
-        LuceneShard shard = sharded.get().shardFor(docId);
+        LuceneShard shard = sharded.get().writableShardFor(docId);
         try {
             List<String> previous = shard.currentChunkIds(docId);
             if (previous.isEmpty()) {
@@ -231,7 +266,7 @@ public final class LuceneShardStore implements VectorStore {
         }
         long next = epoch + 1;
         try {
-            CommitEpochs.write(dataDir, next);
+            CommitEpochs.write(dataDir, CommitEpochs.fileName(ownership), next);
             epoch = next;
             for (LuceneShard shard : dirty) {
                 shard.commit(next);
@@ -289,13 +324,7 @@ public final class LuceneShardStore implements VectorStore {
         if (open != null) {
             return Optional.of(open.settings().profile());
         }
-        Path collectionDir = dataDir.resolve(collection);
-        try {
-            return CollectionSettings.read(collectionDir).map(CollectionSettings::profile);
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading the settings of collection '" + collection + "' in " + dataDir
-                    + " failed", e);
-        }
+        return readRecordedSettings(dataDir, collection);
     }
 
     /** The settings this writer gives {@code collection} when it creates it. */
@@ -339,9 +368,9 @@ public final class LuceneShardStore implements VectorStore {
         List<LuceneShard> shards = sharded.shards();
         IndexSearcher[] acquired = new IndexSearcher[shards.size()];
         try {
-            if (readOnly) {
-                // Another process writes: pick up its latest commit before every search.
-                for (LuceneShard shard : shards) {
+            for (LuceneShard shard : shards) {
+                if (!shard.isWritable()) {
+                    // Another writer (maybe in another process) writes this shard: pick up its latest commit.
                     shard.refresh();
                 }
             }
@@ -438,15 +467,16 @@ public final class LuceneShardStore implements VectorStore {
                 CollectionSettings configured = settingsIfNew(name);
                 Optional<ShardedCollection> opened = readOnly
                         ? ShardedCollection.openReader(collectionDir, name)
-                        : Optional.of(ShardedCollection.openWriter(collectionDir, name, configured, analyzer,
-                                similarity));
+                        : Optional.of(ShardedCollection.openWriter(collectionDir, name, configured, ownership,
+                                analyzer, similarity));
                 opened.ifPresent(c -> {
                     if (!readOnly) {
                         warnAboutOverruledSettings(c, configured.profile());
                     }
                     collections.put(name, c);
                     LOG.info("opened collection '{}' in {} ({} shards, dimension {}, {})", name, dataDir,
-                            c.settings().shards(), c.settings().dimension(), readOnly ? "read-only" : "writer");
+                            c.settings().shards(), c.settings().dimension(), readOnly ? "read-only"
+                                    : ownership.ownsAll() ? "writer" : ownership.toString());
                 });
                 return opened;
             } catch (IOException e) {
@@ -527,6 +557,7 @@ public final class LuceneShardStore implements VectorStore {
         private String embeddingModelId;
         private CollectionProfile.Chunking chunking;
         private boolean readOnly;
+        private ShardOwnership ownership = ShardOwnership.all();
         private long chunkCacheBytes = DEFAULT_CHUNK_CACHE_BYTES;
 
         private Builder() {
@@ -623,6 +654,16 @@ public final class LuceneShardStore implements VectorStore {
         }
 
         /**
+         * The shards this writer owns when several writers share the directory (default
+         * {@link ShardOwnership#all()}: the only writer). Writes to a shard of another writer throw
+         * {@link IllegalStateException}; searches read every shard. Writers only.
+         */
+        public Builder ownership(ShardOwnership ownership) {
+            this.ownership = Objects.requireNonNull(ownership, "ownership");
+            return this;
+        }
+
+        /**
          * Opens the store.
          *
          * @throws IllegalStateException when a required option is missing or another writer holds the directory
@@ -634,6 +675,10 @@ public final class LuceneShardStore implements VectorStore {
             }
             if (dimension == 0) {
                 throw new IllegalStateException("dimension is required");
+            }
+            if (readOnly && !ownership.ownsAll()) {
+                throw new IllegalStateException("ownership applies to writers only, got " + ownership
+                        + " for a read-only store");
             }
             try {
                 return new LuceneShardStore(this);

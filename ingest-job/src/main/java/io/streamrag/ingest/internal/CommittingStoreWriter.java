@@ -1,6 +1,7 @@
 package io.streamrag.ingest.internal;
 
 import io.streamrag.core.store.CollectionProfile;
+import io.streamrag.core.store.ShardOwnership;
 import io.streamrag.core.store.VectorStore;
 import io.streamrag.core.store.WriteResult;
 import io.streamrag.schemas.ControlEvent;
@@ -16,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledFuture;
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -68,8 +70,14 @@ import org.slf4j.LoggerFactory;
  * {@value #REFUSED_METRIC} counts them), deletes are still applied. Mixing two models' vectors in one collection
  * would make dense search rank by meaningless similarities; the remedy is to replay into a new collection.
  *
- * <p>Must run with parallelism 1 per index directory: the store holds one writer per shard directory. All
- * methods run on the task thread (Flink's mailbox), timers included, so no synchronisation is needed.
+ * <p>Parallelism: subtask {@code i} of {@code n} opens its store as {@code new ShardOwnership(i, n)} (see
+ * {@link StoreWriterFactory}) and must receive exactly the documents of the shards that share holds, which
+ * {@link ShardKeySelector} with {@link ShardOwnerPartitioner} ensures; the Lucene store refuses any other
+ * document and the job fails, naming the owner. Each subtask commits and announces only its own writes, so
+ * commit before announce holds per subtask; an epoch orders the commits of one subtask. Collection settings are
+ * compared by every subtask that writes the collection, so several may publish the same {@link ControlEvent}:
+ * the job lets one of them through (see {@code ControlEventDeduplicator}). All methods run on the task thread
+ * (Flink's mailbox), timers included, so no synchronisation is needed.
  */
 public final class CommittingStoreWriter extends AbstractStreamOperator<IndexChange>
         implements OneInputStreamOperator<IndexedDocument, IndexChange>, ProcessingTimeCallback {
@@ -96,7 +104,7 @@ public final class CommittingStoreWriter extends AbstractStreamOperator<IndexCha
     /** Checkpoints whose completion is awaited for {@value #ANNOUNCE_FRESHNESS_METRIC}, at most. */
     private static final int MAX_AWAITING_CHECKPOINTS = 16;
 
-    private final SerializableSupplier<VectorStore> storeFactory;
+    private final StoreWriterFactory storeFactory;
     private final long commitIntervalMs;
     private final int maxBatchDocuments;
     /** The job's collection settings; null: no comparison with the recorded ones. */
@@ -121,13 +129,31 @@ public final class CommittingStoreWriter extends AbstractStreamOperator<IndexCha
     private transient NavigableMap<Long, List<Long>> awaitingCheckpoint;
 
     /**
+     * A writer over a store without shards to share (a test store, or one that runs at parallelism 1).
+     *
      * @param storeFactory      opens the writer-mode store, once, in {@link #open}; this operator owns and closes it
      * @param commitIntervalMs  how long a written document may wait for a commit, > 0
      * @param maxBatchDocuments held changes that force a commit, > 0
      */
     public CommittingStoreWriter(SerializableSupplier<VectorStore> storeFactory, long commitIntervalMs,
                                  int maxBatchDocuments) {
+        this(ignoringOwnership(storeFactory), commitIntervalMs, maxBatchDocuments, null);
+    }
+
+    /**
+     * A writer that opens its store with its subtask's share of the shards.
+     *
+     * @param storeFactory      opens the writer-mode store, once, in {@link #open}; this operator owns and closes it
+     * @param commitIntervalMs  how long a written document may wait for a commit, > 0
+     * @param maxBatchDocuments held changes that force a commit, > 0
+     */
+    public CommittingStoreWriter(StoreWriterFactory storeFactory, long commitIntervalMs, int maxBatchDocuments) {
         this(storeFactory, commitIntervalMs, maxBatchDocuments, null);
+    }
+
+    private static StoreWriterFactory ignoringOwnership(SerializableSupplier<VectorStore> supplier) {
+        Objects.requireNonNull(supplier, "storeFactory");
+        return ownership -> supplier.get();
     }
 
     /**
@@ -138,7 +164,7 @@ public final class CommittingStoreWriter extends AbstractStreamOperator<IndexCha
      * @param maxBatchDocuments held changes that force a commit, > 0
      * @param configured        the job's collection settings; null to compare nothing
      */
-    public CommittingStoreWriter(SerializableSupplier<VectorStore> storeFactory, long commitIntervalMs,
+    public CommittingStoreWriter(StoreWriterFactory storeFactory, long commitIntervalMs,
                                  int maxBatchDocuments, ConfiguredCollectionSettings configured) {
         this.configured = configured;
         this.storeFactory = Objects.requireNonNull(storeFactory, "storeFactory");
@@ -181,7 +207,11 @@ public final class CommittingStoreWriter extends AbstractStreamOperator<IndexCha
         freshness = getMetricGroup().histogram(FRESHNESS_METRIC, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         announceFreshness = getMetricGroup().histogram(ANNOUNCE_FRESHNESS_METRIC,
                 new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
-        store = storeFactory.get();
+        TaskInfo task = getRuntimeContext().getTaskInfo();
+        ShardOwnership ownership = new ShardOwnership(task.getIndexOfThisSubtask(),
+                task.getNumberOfParallelSubtasks());
+        store = storeFactory.open(ownership);
+        LOG.info("store writer {} opened its store", ownership);
     }
 
     @Override

@@ -1,17 +1,17 @@
 package io.streamrag.ingest.internal;
 
 import io.streamrag.core.store.LuceneShardStore;
+import io.streamrag.core.store.ShardOwnership;
 import io.streamrag.core.store.VectorStore;
 import java.nio.file.Path;
 import java.util.Objects;
-import org.apache.flink.util.function.SerializableSupplier;
 
 /**
  * Opens a {@link LuceneShardStore} on a directory; serializable so that it can travel into an operator and
- * open the store there. Each {@link #get()} opens a new store that the caller owns and closes; at most one
- * writer-mode store may be open per directory at a time.
+ * open the store there. Each {@link #open} opens a new store that the caller owns and closes; writer-mode stores
+ * open on one directory at the same time must hold different shares of the shards ({@link ShardOwnership}).
  */
-public final class LuceneStoreFactory implements SerializableSupplier<VectorStore> {
+public final class LuceneStoreFactory implements StoreWriterFactory {
     private static final long serialVersionUID = 1L;
 
     // a String because java.nio.file.Path is not Serializable
@@ -54,13 +54,20 @@ public final class LuceneStoreFactory implements SerializableSupplier<VectorStor
         this.readOnly = false;
     }
 
+    /**
+     * Opens the store; a writer with {@code ownership}'s share of the shards.
+     *
+     * @throws IllegalStateException when this factory opens read-only stores and {@code ownership} is not
+     *                               {@link ShardOwnership#all()}
+     */
     @Override
-    public VectorStore get() {
+    public VectorStore open(ShardOwnership ownership) {
         LuceneShardStore.Builder builder = LuceneShardStore.builder()
                 .dataDir(Path.of(dataDir))
                 .shardsPerCollection(shardsPerCollection)
                 .dimension(dimension)
-                .readOnly(readOnly);
+                .readOnly(readOnly)
+                .ownership(ownership);
         if (configured != null) {
             builder.shardsPerCollection(configured.shardOverrides())
                     .embeddingModelId(configured.embeddingModelId())

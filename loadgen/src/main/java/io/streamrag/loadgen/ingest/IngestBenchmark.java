@@ -46,6 +46,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * </ol>
  * Prints a Markdown table (and writes it to {@code --report FILE}). Run it with {@code bin/bench-ingest}; see
  * {@code docs/benchmarks.md}. {@code --embed-only} runs only (a), e.g. with {@code --device cuda} on a GPU machine.
+ *
+ * <p>{@code --parallelisms 1,2} runs only the end-to-end part (b), with micro-batching, once per listed job
+ * parallelism, back to back in one invocation, each in a fresh child JVM (a list such as {@code 1,2,1,2}
+ * brackets the drift of a shared machine), and prints chunks/s per parallelism and the ratio to the first.
  */
 public final class IngestBenchmark {
     private static final String BULK = "bench-bulk";
@@ -83,6 +87,16 @@ public final class IngestBenchmark {
         List<CorpusDocument> bulk = corpus.subList(0, options.docs);
         List<CorpusDocument> pool = corpus.subList(options.docs, corpus.size());
         log("corpus: %d documents for (a)/(b) from %s; %s", bulk.size(), options.corpus, machine());
+        if (!options.parallelisms.isEmpty()) {
+            // (a) is not part of this comparison: every row embeds with the same settings
+            Path work = Files.createTempDirectory(options.workDir, "bench-ingest-");
+            try {
+                compareParallelisms(work, bulk, pool);
+            } finally {
+                deleteRecursively(work);
+            }
+            return;
+        }
 
         log("(a) embedding %d documents with %s alone on %s, %d intra-op threads ...", bulk.size(),
                 options.model.id(), options.device.id(), options.embedThreads);
@@ -145,7 +159,50 @@ public final class IngestBenchmark {
         printTable(a, again.batched(), before, beforeRss, after, sustained, afterRss);
     }
 
+    /** Part (b) with micro-batching once per listed parallelism, each in a fresh stack, then the table. */
+    private void compareParallelisms(Path work, List<CorpusDocument> bulk, List<CorpusDocument> pool)
+            throws Exception {
+        List<String> rows = new ArrayList<>();
+        Double first = null;
+        for (int run = 0; run < options.parallelisms.size(); run++) {
+            int parallelism = options.parallelisms.get(run);
+            log("(b) parallelism %d: fresh stack, --embed-batch-chunks %d --embed-max-wait-ms %d ...", parallelism,
+                    options.batchChunks, options.maxWaitMs);
+            BulkResult result;
+            OptionalLong rss;
+            try (StackProcess stack = startStack(work.resolve("p" + parallelism + "-run" + run), options.maxWaitMs,
+                    parallelism);
+                 IndexChangeTail tail = new IndexChangeTail(stack.bootstrapServers());
+                 KafkaProducer<String, DocumentEvent> producer = producer(stack.bootstrapServers())) {
+                result = bulk(producer, tail, bulk, pool);
+                rss = stack.peakRssBytes();
+            }
+            log("(b) parallelism %d: %s", parallelism, result);
+            if (first == null) {
+                first = result.chunksPerSecond();
+            }
+            rows.add(String.format(Locale.ROOT, "| %d | %d | %.1f | %.1f | %.2f | %s |", run + 1, parallelism,
+                    result.chunksPerSecond(), result.chunksPerSecondToCommit(), result.chunksPerSecond() / first,
+                    mib(rss)));
+        }
+        line("| run | parallelism | end to end, chunks/s (%d documents) | until the last store commit, chunks/s |"
+                + " ratio to run 1 | peak RSS of the stack JVM |", options.docs);
+        line("| ---: | ---: | ---: | ---: | ---: | ---: |");
+        rows.forEach(row -> line("%s", row));
+        line("");
+        line("Settings: %s on %s, %d intra-op threads per embedder subtask, --embed-batch-chunks %d,"
+                        + " --embed-max-wait-ms %d, --checkpoint-interval-ms %d, child heap -Xmx%s. %s",
+                options.model.id(), options.device.id(), options.embedThreads, options.batchChunks, options.maxWaitMs,
+                options.checkpointIntervalMs, options.childHeap, machine());
+        flushReport();
+    }
+
     private StackProcess startStack(Path dataDir, long maxWaitMs) throws IOException, InterruptedException {
+        return startStack(dataDir, maxWaitMs, options.parallelism);
+    }
+
+    private StackProcess startStack(Path dataDir, long maxWaitMs, int parallelism)
+            throws IOException, InterruptedException {
         List<String> jvm = new ArrayList<>(List.of("-Xmx" + options.childHeap));
         jvm.addAll(FlinkJvmOptions.OPENS);
         List<String> flags = new ArrayList<>(List.of(
@@ -155,7 +212,7 @@ public final class IngestBenchmark {
                 "--embed-max-wait-ms", Long.toString(maxWaitMs),
                 "--embed-device", options.device.id(),
                 "--checkpoint-interval-ms", Long.toString(options.checkpointIntervalMs)));
-        return StackProcess.start(jvm, dataDir, options.parallelism, flags);
+        return StackProcess.start(jvm, dataDir, parallelism, flags);
     }
 
     /** Warms the stack up, then offers all of {@code docs} at once and waits until each is announced. */
@@ -398,12 +455,13 @@ public final class IngestBenchmark {
     record Options(Path corpus, int docs, int poolDocs, EmbeddingModel model, EmbeddingDevice device,
                    int embedThreads, int batchChunks, long maxWaitMs, int parallelism, long checkpointIntervalMs,
                    double load, int sustainSeconds, String childHeap, boolean embedOnly, boolean skipBefore,
-                   Path workDir, Path report) {
+                   Path workDir, Path report, List<Integer> parallelisms) {
 
         static final String USAGE = "usage: IngestBenchmark [--corpus corpus.jsonl.gz] [--docs 400]"
                 + " [--sustain-seconds 60] [--load 0.7] [--model ID] [--device cpu|cuda] [--embed-threads 2]"
                 + " [--batch-chunks 32] [--max-wait-ms 50] [--parallelism 1] [--checkpoint-interval-ms 1000]"
-                + " [--child-heap 3g] [--embed-only] [--skip-before] [--work-dir DIR] [--report FILE]";
+                + " [--child-heap 3g] [--embed-only] [--skip-before] [--work-dir DIR] [--report FILE]"
+                + " [--parallelisms 1,2 (only end to end, once per parallelism)]";
 
         static Options parse(String[] args) {
             Map<String, String> values = new HashMap<>();
@@ -420,7 +478,7 @@ public final class IngestBenchmark {
             }
             Set<String> known = Set.of("--corpus", "--docs", "--sustain-seconds", "--load", "--model", "--device",
                     "--embed-threads", "--batch-chunks", "--max-wait-ms", "--parallelism", "--checkpoint-interval-ms",
-                    "--child-heap", "--work-dir", "--report", "--pool-docs");
+                    "--child-heap", "--work-dir", "--report", "--pool-docs", "--parallelisms");
             for (String flag : values.keySet()) {
                 if (!known.contains(flag)) {
                     throw new IllegalArgumentException("unknown option " + flag);
@@ -444,11 +502,15 @@ public final class IngestBenchmark {
                         switches.contains("--embed-only"),
                         switches.contains("--skip-before"),
                         Path.of(values.getOrDefault("--work-dir", System.getProperty("java.io.tmpdir"))),
-                        values.containsKey("--report") ? Path.of(values.get("--report")) : null);
+                        values.containsKey("--report") ? Path.of(values.get("--report")) : null,
+                        values.containsKey("--parallelisms") ? Stream.of(values.get("--parallelisms").split(","))
+                                .map(String::trim).map(Integer::parseInt).toList() : List.of());
                 if (o.docs < 1 || o.embedThreads < 1 || o.batchChunks < 1 || o.maxWaitMs < 0 || o.parallelism < 1
-                        || o.sustainSeconds < 1 || o.load <= 0 || o.load > 1 || o.poolDocs < WARMUP_DOCS) {
+                        || o.sustainSeconds < 1 || o.load <= 0 || o.load > 1 || o.poolDocs < WARMUP_DOCS
+                        || o.parallelisms.stream().anyMatch(p -> p < 1)) {
                     throw new IllegalArgumentException("out of range: docs, embed-threads, batch-chunks, parallelism,"
-                            + " sustain-seconds >= 1; max-wait-ms >= 0; 0 < load <= 1; pool-docs >= " + WARMUP_DOCS);
+                            + " parallelisms, sustain-seconds >= 1; max-wait-ms >= 0; 0 < load <= 1; pool-docs >= "
+                            + WARMUP_DOCS);
                 }
                 return o;
             } catch (NumberFormatException e) {

@@ -37,4 +37,15 @@ class IngestBenchmarkTest {
         assertThatThrownBy(() -> IngestBenchmark.Options.parse(new String[] {"--load", "1.5"}))
                 .hasMessageContaining("load");
     }
+
+    @Test
+    void parsesTheParallelismsToCompare() {
+        assertThat(IngestBenchmark.Options.parse(new String[] {}).parallelisms()).isEmpty();
+        assertThat(IngestBenchmark.Options.parse(new String[] {"--parallelisms", "1, 2,1"}).parallelisms())
+                .containsExactly(1, 2, 1);
+        assertThatThrownBy(() -> IngestBenchmark.Options.parse(new String[] {"--parallelisms", "1,0"}))
+                .hasMessageContaining("parallelisms");
+        assertThatThrownBy(() -> IngestBenchmark.Options.parse(new String[] {"--parallelisms", "1,two"}))
+                .hasMessageContaining("not a number");
+    }
 }

@@ -87,6 +87,14 @@ public final class LuceneShard implements Closeable {
         }
     }
 
+    /**
+     * Creates an empty index with its first commit at {@code path} unless one exists, and closes it again: lets
+     * the creator of a collection make every shard readable without keeping writers on shards it does not own.
+     */
+    public static void createIfMissing(Path path, Analyzer analyzer, Similarity similarity) throws IOException {
+        openWriter(path, analyzer, similarity).close();
+    }
+
     /** Opens the shard at {@code path} read-only, or empty when it has no commit yet. Takes no lock. */
     public static Optional<LuceneShard> openReader(Path path) throws IOException {
         if (!Files.isDirectory(path)) {
@@ -181,6 +189,11 @@ public final class LuceneShard implements Closeable {
         writer.deleteDocuments(new Term(ChunkDocuments.DOC_ID, docId));
         pendingChunkIds.put(docId, List.of());
         dirty = true;
+    }
+
+    /** Whether this shard holds an {@link IndexWriter} (false: read-only, refreshed from another writer's commits). */
+    public boolean isWritable() {
+        return writer != null;
     }
 
     /** Whether this shard has writes that are not committed yet. */
