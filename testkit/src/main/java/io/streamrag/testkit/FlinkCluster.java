@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,6 +98,14 @@ public final class FlinkCluster implements AutoCloseable {
         return settings.taskManagers();
     }
 
+    /** The JobManager and the TaskManagers, in that order, for whoever records them (the local cluster). */
+    public List<ChildProcess> processes() {
+        List<ChildProcess> all = new ArrayList<>();
+        all.add(jobManager);
+        all.addAll(taskManagers);
+        return all;
+    }
+
     /**
      * Starts the cluster and waits until all its TaskManagers are registered.
      *
@@ -107,7 +114,10 @@ public final class FlinkCluster implements AutoCloseable {
      *                     stopped again before this throws.
      */
     private void start() throws IOException, InterruptedException {
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        if (!settings.detached()) {
+            // a detached cluster outlives this JVM on purpose
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
         try {
             jobManager = startProcess("jobmanager", jobManagerCommand());
             for (int i = 0; i < settings.taskManagers(); i++) {
@@ -125,11 +135,8 @@ public final class FlinkCluster implements AutoCloseable {
     /** Kills TaskManager {@code i} with SIGKILL (no shutdown of any kind) and waits until its process is gone. */
     public void killTaskManager(int i) throws InterruptedException {
         ChildProcess tm = taskManager(i);
-        tm.process().destroyForcibly();
-        if (!tm.process().waitFor(30, TimeUnit.SECONDS)) {
-            throw new IllegalStateException(tm.name() + " (pid " + tm.process().pid() + ") survived SIGKILL for 30 s");
-        }
-        LOG.info("Killed {} (pid {})", tm.name(), tm.process().pid());
+        tm.kill();
+        LOG.info("Killed {} (pid {})", tm.name(), tm.pid());
     }
 
     /**
@@ -138,7 +145,7 @@ public final class FlinkCluster implements AutoCloseable {
      */
     public void restartTaskManager(int i) throws IOException, InterruptedException {
         ChildProcess old = taskManager(i);
-        if (old.process().isAlive()) {
+        if (old.isAlive()) {
             killTaskManager(i);
         }
         taskManagers.set(i, startProcess(taskManagerName(i), taskManagerCommand(i)));
@@ -147,7 +154,7 @@ public final class FlinkCluster implements AutoCloseable {
 
     /** Whether TaskManager {@code i}'s process is running. */
     public boolean isTaskManagerAlive(int i) {
-        return taskManager(i).process().isAlive();
+        return taskManager(i).isAlive();
     }
 
     /**
@@ -177,6 +184,9 @@ public final class FlinkCluster implements AutoCloseable {
     @Override
     public void close() {
         stopAll();
+        if (settings.detached()) {
+            return;
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
@@ -191,19 +201,17 @@ public final class FlinkCluster implements AutoCloseable {
             all.add(jobManager);
         }
         for (ChildProcess child : all) {
-            child.process().destroy();
+            child.terminate();
         }
         for (ChildProcess child : all) {
             try {
-                if (!child.process().waitFor(15, TimeUnit.SECONDS)) {
-                    LOG.warn("{} (pid {}) did not stop on SIGTERM within 15 s: killing it", child.name(),
-                            child.process().pid());
-                    child.process().destroyForcibly().waitFor(15, TimeUnit.SECONDS);
+                if (!child.waitFor(Duration.ofSeconds(15))) {
+                    LOG.warn("{} (pid {}) did not stop on SIGTERM within 15 s: killing it", child.name(), child.pid());
+                    child.kill();
                 }
             } catch (InterruptedException e) {
                 // still kill the rest, without waiting for them
-                child.process().destroyForcibly();
-                all.forEach(c -> c.process().destroyForcibly());
+                all.forEach(ChildProcess::kill);
                 Thread.currentThread().interrupt();
                 return;
             }
@@ -222,16 +230,12 @@ public final class FlinkCluster implements AutoCloseable {
     }
 
     private ChildProcess startProcess(String name, List<String> command) throws IOException {
-        Path out = logDir().resolve(name + ".out");
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(settings.workDir().toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()));
-        builder.environment().put("FLINK_CONF_DIR", confDir.toString());
-        builder.environment().put("DJL_CACHE_DIR", tmpDir(name).resolve("djl").toString());
-        Process process = builder.start();
+        // everything a process needs is on its command line (no environment), so that the local cluster can start
+        // a recorded process again from its command alone
+        ChildProcess process = ChildProcess.builder(name).command(command).directory(settings.workDir())
+                .logFile(logDir().resolve(name + ".out")).detached(settings.detached()).start();
         LOG.info("Started {} (pid {}), log {}", name, process.pid(), logDir().resolve(name + ".log"));
-        return new ChildProcess(name, process);
+        return process;
     }
 
     private List<String> jvm(String name, List<String> memory) {
@@ -242,6 +246,8 @@ public final class FlinkCluster implements AutoCloseable {
         command.add("-Dlog.file=" + logDir().resolve(name + ".log"));
         command.add("-Dlog4j.configurationFile=" + confDir.resolve("log4j.properties").toUri());
         command.add("-Djava.io.tmpdir=" + tmpDir(name));
+        // DJL reads its native library cache location from this property as from the variable
+        command.add("-DDJL_CACHE_DIR=" + tmpDir(name).resolve("djl"));
         command.add("-cp");
         command.add(classpath);
         return command;
@@ -295,14 +301,14 @@ public final class FlinkCluster implements AutoCloseable {
         int registered = -1;
         String lastError = "no answer yet";
         while (Instant.now().isBefore(deadline)) {
-            if (!jobManager.process().isAlive()) {
-                throw new IOException("the JobManager exited with status " + jobManager.process().exitValue()
+            if (!jobManager.isAlive()) {
+                throw new IOException("the JobManager exited with status " + jobManager.exitCode()
                         + " while starting; see " + logDir().resolve("jobmanager.log") + ", which ends with:\n"
                         + tail("jobmanager"));
             }
             for (ChildProcess tm : taskManagers) {
-                if (!tm.process().isAlive()) {
-                    throw new IOException(tm.name() + " exited with status " + tm.process().exitValue()
+                if (!tm.isAlive()) {
+                    throw new IOException(tm.name() + " exited with status " + tm.exitCode()
                             + " while starting; see " + logDir().resolve(tm.name() + ".log") + ", which ends with:\n"
                             + tail(tm.name()));
                 }
@@ -353,12 +359,9 @@ public final class FlinkCluster implements AutoCloseable {
         return text.toString();
     }
 
-    private record ChildProcess(String name, Process process) {
-    }
-
     /** The options a cluster was built with: a snapshot, so that later changes to the builder do not reach it. */
     private record Settings(Path workDir, int taskManagers, int slotsPerTaskManager, int jobManagerHeapMb,
-                            Duration startupTimeout, TaskManagerMemory memory) {
+                            Duration startupTimeout, TaskManagerMemory memory, boolean detached) {
     }
 
     /**
@@ -405,8 +408,18 @@ public final class FlinkCluster implements AutoCloseable {
         private int jobManagerHeapMb = 512;
         private int taskHeapMb = 512;
         private Duration startupTimeout = Duration.ofMinutes(2);
+        private boolean detached;
 
         private Builder() {
+        }
+
+        /**
+         * Run the processes in sessions of their own, so that they outlive this JVM ({@code infra/local-cluster});
+         * {@link FlinkCluster#close()} still stops them. Default false.
+         */
+        public Builder detached(boolean detached) {
+            this.detached = detached;
+            return this;
         }
 
         /** Where configuration, logs and temporary files go; created if missing. */
@@ -489,7 +502,7 @@ public final class FlinkCluster implements AutoCloseable {
                     slotsPerTaskManager, workDir.resolve("upload"));
             Files.createDirectories(workDir.resolve("log"));
             Settings settings = new Settings(workDir, taskManagers, slotsPerTaskManager, jobManagerHeapMb,
-                    startupTimeout, taskManagerMemory());
+                    startupTimeout, taskManagerMemory(), detached);
             FlinkCluster cluster = new FlinkCluster(settings, conf, FlinkClasspath.asArgument(), rest);
             cluster.start();
             return cluster;

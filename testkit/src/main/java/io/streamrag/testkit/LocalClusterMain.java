@@ -43,26 +43,32 @@ public final class LocalClusterMain {
     }
 
     public static void main(String[] args) {
+        System.exit(execute(System.out, System.err, args));
+    }
+
+    /**
+     * Runs one command line ({@code up ...}, {@code down ...}) in this JVM, printing to {@code out} and {@code err}.
+     *
+     * @return the exit code (see the class comment)
+     */
+    public static int execute(PrintStream out, PrintStream err, String... args) {
         LocalClusterOptions options;
         try {
             options = LocalClusterOptions.parse(args);
         } catch (IllegalArgumentException e) {
-            System.err.println("local-cluster: " + e.getMessage());
-            System.exit(2);
-            return;
+            err.println("local-cluster: " + e.getMessage());
+            return 2;
         }
-        int code;
         try {
-            code = new LocalClusterMain(options, System.out).run();
+            return new LocalClusterMain(options, out).run();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            System.err.println("local-cluster: interrupted");
-            code = 1;
+            err.println("local-cluster: interrupted");
+            return 1;
         } catch (Exception e) {
-            System.err.println("local-cluster " + options.command() + " failed: " + e.getMessage());
-            code = 1;
+            err.println("local-cluster " + options.command() + " failed: " + e.getMessage());
+            return 1;
         }
-        System.exit(code);
     }
 
     int run() throws Exception {
@@ -75,7 +81,11 @@ public final class LocalClusterMain {
         };
     }
 
-    /** Starts Kafka (3 brokers, the stack's topics) and Redis; on any failure stops what it started and throws. */
+    /**
+     * Starts Kafka (3 brokers, the stack's topics), Redis, a Flink session cluster and, given the CLI's classpath,
+     * the invalidation processor and the query processors; on any failure stops what it started and throws. The
+     * ingest job is deployed afterwards with {@code streamrag deploy} (the script does it).
+     */
     private int up() throws Exception {
         Path dir = options.dir();
         LocalClusterState state = LocalClusterState.load(dir);
@@ -108,7 +118,33 @@ public final class LocalClusterMain {
             redis.start();
             state.addProcess(redis.process());
             state.putEndpoint("redis.url", redis.url());
-            // the Flink session cluster, the store nodes and the apps go here, each recorded the same way
+
+            out.println("starting a Flink session cluster (JobManager, " + options.taskManagers()
+                    + " TaskManagers) in " + dir.resolve("flink") + " ...");
+            FlinkCluster flink = FlinkCluster.builder().workDir(dir.resolve("flink")).restPort(options.flinkPort())
+                    .taskManagers(options.taskManagers()).slotsPerTaskManager(2).taskHeapMb(512).detached(true)
+                    .startupTimeout(READY_TIMEOUT).build();
+            started.add(flink);
+            for (ChildProcess process : flink.processes()) {
+                state.addProcess(process);
+            }
+            state.putEndpoint("flink.rest", flink.restUrl());
+            state.putEndpoint("index.dir", dir.resolve("index").toString());
+            state.putEndpoint("checkpoint.dir", dir.resolve("checkpoints").toString());
+
+            if (!options.appsClasspath().isBlank()) {
+                LocalApps apps = new LocalApps(dir.resolve("apps"), options.appsClasspath(), kafka.bootstrapServers(),
+                        redis.url(), dir.resolve("index"));
+                List<LocalApps.App> appsStarted = apps.start(options.queryProcessors(), options.appPort(), out);
+                for (LocalApps.App app : appsStarted) {
+                    started.add(app.process());
+                    state.addProcess(app.process());
+                    state.putEndpoint(app.process().name() + ".health", app.healthUrl());
+                }
+                for (LocalApps.App app : appsStarted) {
+                    app.awaitReady(READY_TIMEOUT);
+                }
+            }
         } catch (Exception e) {
             out.println("up failed; stopping what was started");
             for (int i = started.size() - 1; i >= 0; i--) {
@@ -120,7 +156,8 @@ public final class LocalClusterMain {
         out.println("local cluster up in " + dir);
         printEndpoints(state);
         out.println("logs: " + dir.resolve("kafka").resolve("broker-N").resolve("broker.log") + ", "
-                + dir.resolve("redis").resolve("redis.log"));
+                + dir.resolve("redis").resolve("redis.log") + ", " + dir.resolve("flink").resolve("log")
+                + (options.appsClasspath().isBlank() ? "" : ", " + dir.resolve("apps").resolve("NAME.log")));
         out.println("stop: infra/local-cluster down --dir " + dir);
         return 0;
     }

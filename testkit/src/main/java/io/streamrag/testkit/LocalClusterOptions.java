@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * The command line of {@link LocalClusterMain}, each option declared once with its default and its check:
- * {@code up|down|status|restart NAME [--dir DIR] [--kafka-port P] [--redis-port P] [--query-partitions N]}.
+ * {@code up|down|status|restart NAME [--dir DIR] [--kafka-port P] [--redis-port P] [--query-partitions N]
+ * [--flink-port P] [--task-managers N] [--query-processors N] [--app-port P] [--apps-classpath CP]}.
  *
  * @param command         up, down, status or restart
  * @param processName     for restart: the recorded process to start again (kafka-2, redis, ...); empty otherwise
@@ -16,10 +17,20 @@ import java.util.List;
  *                        0 picks free ports
  * @param redisPort       redis-server's port (16379); 0 picks a free one
  * @param queryPartitions partitions of rag.queries and rag.responses (the stack default)
+ * @param flinkPort       the Flink JobManager's REST port (18081); 0 picks a free one
+ * @param taskManagers    Flink TaskManagers (2), of 2 slots each
+ * @param queryProcessors query processor instances (2)
+ * @param appPort         /health of the invalidation processor; query processor i uses P+1+i (18090); 0 picks free
+ *                        ports
+ * @param appsClasspath   the classpath of the {@code streamrag} command (the script passes the CLI's); empty: start
+ *                        the infrastructure only, no query or invalidation processor
  */
-record LocalClusterOptions(String command, String processName, Path dir, int kafkaPort, int redisPort, int queryPartitions) {
+record LocalClusterOptions(String command, String processName, Path dir, int kafkaPort, int redisPort,
+                           int queryPartitions, int flinkPort, int taskManagers, int queryProcessors, int appPort,
+                           String appsClasspath) {
     static final String USAGE = "usage: local-cluster up|down|status|restart NAME [--dir DIR] [--kafka-port P]"
-            + " [--redis-port P] [--query-partitions N]";
+            + " [--redis-port P] [--query-partitions N] [--flink-port P] [--task-managers N] [--query-processors N]"
+            + " [--app-port P] [--apps-classpath CP]";
     static final List<String> COMMANDS = List.of("up", "down", "status", "restart");
 
     /** Parses {@code args}; throws IllegalArgumentException with the usage and the bad argument. */
@@ -32,6 +43,11 @@ record LocalClusterOptions(String command, String processName, Path dir, int kaf
         int kafkaPort = 19092;
         int redisPort = 16379;
         int queryPartitions = Topics.DEFAULT_QUERY_PARTITIONS;
+        int flinkPort = 18081;
+        int taskManagers = 2;
+        int queryProcessors = 2;
+        int appPort = 18090;
+        String appsClasspath = "";
         String processName = "";
         int first = 1;
         if (args[0].equals("restart")) {
@@ -53,10 +69,16 @@ record LocalClusterOptions(String command, String processName, Path dir, int kaf
                 case "--kafka-port" -> kafkaPort = port(option, value, 65535 - 102);
                 case "--redis-port" -> redisPort = port(option, value, 65535);
                 case "--query-partitions" -> queryPartitions = positive(option, value);
+                case "--flink-port" -> flinkPort = port(option, value, 65535);
+                case "--task-managers" -> taskManagers = positive(option, value);
+                case "--query-processors" -> queryProcessors = positive(option, value);
+                case "--app-port" -> appPort = port(option, value, 65535 - 64);
+                case "--apps-classpath" -> appsClasspath = value;
                 default -> throw new IllegalArgumentException("unknown option '" + option + "'\n" + USAGE);
             }
         }
-        return new LocalClusterOptions(args[0], processName, dir.toAbsolutePath().normalize(), kafkaPort, redisPort, queryPartitions);
+        return new LocalClusterOptions(args[0], processName, dir.toAbsolutePath().normalize(), kafkaPort, redisPort,
+                queryPartitions, flinkPort, taskManagers, queryProcessors, appPort, appsClasspath);
     }
 
     private static int port(String option, String value, int max) {
