@@ -1,8 +1,13 @@
 package io.streamrag.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamrag.cli.client.StreamragClient;
+import io.streamrag.cli.deploy.FlinkRestClient;
+import io.streamrag.cli.deploy.FlinkRestException;
+import io.streamrag.cli.deploy.JobJar;
+import io.streamrag.ingest.IngestJob;
 import io.streamrag.schemas.AvroCodec;
 import io.streamrag.schemas.DocumentEvent;
 import io.streamrag.schemas.DocumentEvents;
@@ -12,12 +17,14 @@ import io.streamrag.testkit.EmbeddedKafka;
 import io.streamrag.testkit.FlinkCluster;
 import io.streamrag.testkit.StackTopics;
 import io.streamrag.testkit.TestKafkaClients;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -135,7 +142,7 @@ class FlinkDeployIT {
     void theSameJarRunsWithFlinksOwnClient() throws Exception {
         startKafkaAndCluster(1);
         String bootstrap = kafka.bootstrapServers();
-        Path jar = io.streamrag.cli.deploy.JobJar.locate();
+        Path jar = JobJar.locate();
         ProcessBuilder builder = new ProcessBuilder(cluster.clientCommand("run", "-d",
                 "-m", "localhost:" + cluster.restPort(), jar.toString(),
                 "--bootstrap", bootstrap, "--index-dir", tmp.resolve("index").toString(),
@@ -145,7 +152,7 @@ class FlinkDeployIT {
         builder.environment().put("FLINK_CONF_DIR", cluster.confDir().toString());
         client = builder.start();
         assertThat(client.waitFor(5, TimeUnit.MINUTES)).as("flink run -d returned").isTrue();
-        String output = java.nio.file.Files.readString(cluster.logDir().resolve("client.out"));
+        String output = Files.readString(cluster.logDir().resolve("client.out"));
         assertThat(client.exitValue()).as("flink run exit status; output:%n%s", output).isZero();
         assertThat(output).contains("Job has been submitted with JobID");
 
@@ -157,6 +164,15 @@ class FlinkDeployIT {
             awaitAnnounced(changes, announced, Set.of("doc-r@1"));
             CliRun status = CliRun.of("deploy", "--status", "--flink", cluster.restUrl());
             assertThat(status.out()).contains("streamrag-ingest RUNNING");
+
+            // a REST run with a bad flag fails with the job's reason, and the JobManager (which ran main) lives on
+            FlinkRestClient rest = new FlinkRestClient(cluster.restUrl(), Duration.ofSeconds(30));
+            String jarId = rest.uploadJar(jar);
+            assertThatThrownBy(() -> rest.runJar(jarId, new FlinkRestClient.JarRun(IngestJob.class.getName(),
+                    List.of("--index-dir", tmp.resolve("other").toString(), "--shards", "zero"), Optional.empty(),
+                    Optional.empty())))
+                    .isInstanceOf(FlinkRestException.class)
+                    .hasMessageContaining("streamrag-ingest: --shards must be a number, got 'zero'");
 
             // one TaskManager: the upgraded job loads the job jar's native libraries in the same JVM again
             CliRun upgraded = deploy(bootstrap, List.of("--upgrade", "--savepoint-dir",

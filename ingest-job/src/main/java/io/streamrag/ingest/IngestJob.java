@@ -32,6 +32,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.client.program.StreamContextEnvironment;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
@@ -372,19 +373,25 @@ public final class IngestJob {
      * Runs the job with flags parsed by {@link IngestSettings#fromArgs}, e.g.
      * {@code --bootstrap localhost:9092 --index-dir /var/lib/streamrag/index}. Waits for the job when the
      * client is attached (a local run or {@code flink run}); returns after submission when detached
-     * ({@code flink run -d}). Exits with status 2 and a one-line reason on bad flags.
+     * ({@code flink run -d}). Exits with status 2 and a one-line reason on bad flags; submitted to a cluster, it
+     * throws an {@code IllegalArgumentException} with that reason instead (the JobManager runs it for REST
+     * submissions, and must not exit).
      */
     public static void main(String[] args) throws Exception {
+        // on a cluster (flink run, REST) this is the submitter's environment: it holds the chosen savepoint, if any
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         IngestSettings settings;
         try {
             settings = IngestSettings.fromArgs(args);
         } catch (IllegalArgumentException e) {
+            if (env instanceof StreamContextEnvironment) {
+                // submitted to a cluster: a REST submission runs main() inside the JobManager, which System.exit ends
+                throw new IllegalArgumentException("streamrag-ingest: " + e.getMessage(), e);
+            }
             System.err.println("streamrag-ingest: " + e.getMessage());
             System.exit(2);
             return;
         }
-        // on a cluster (flink run, REST) this is the submitter's environment: it holds the chosen savepoint, if any
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.configure(flinkConfiguration(settings,
                 env.getConfiguration().getOptional(StateRecoveryOptions.SAVEPOINT_PATH)));
         JobClient client = start(env, settings);

@@ -34,6 +34,8 @@ public final class FlinkRestClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Uploading a large jar and running a job's {@code main} in the JobManager take longer than other calls. */
     private static final Duration SLOW_CALL = Duration.ofMinutes(5);
+    /** What Flink wraps an exception thrown by a job's {@code main} in. */
+    private static final String PROGRAM_INVOCATION_EXCEPTION = "org.apache.flink.client.program.ProgramInvocationException";
 
     private final URI base;
     private final Duration timeout;
@@ -247,16 +249,31 @@ public final class FlinkRestClient {
         return body;
     }
 
-    /** Flink's errors carry whole stack traces: the first line that says something. */
+    /**
+     * Flink's errors carry whole stack traces: for a failed {@code main}, its {@code ProgramInvocationException}
+     * ("The main method caused an error: " and the job's own message); else the first cause that is not a mere
+     * future wrapper; else the first line that says something.
+     */
     static String firstLine(String text) {
+        String first = null;
+        String firstCause = null;
         for (String line : text.split("\n")) {
             String trimmed = line.strip();
-            if (!trimmed.isEmpty() && !trimmed.equals("<Exception on server side:")
-                    && !trimmed.startsWith("at ")) {
-                return trimmed;
+            if (trimmed.startsWith("Caused by: ")) {
+                String cause = trimmed.substring("Caused by: ".length());
+                if (cause.startsWith(PROGRAM_INVOCATION_EXCEPTION)) {
+                    return cause;
+                }
+                if (firstCause == null && !cause.startsWith("java.util.concurrent.CompletionException")
+                        && !cause.startsWith("java.util.concurrent.ExecutionException")) {
+                    firstCause = cause;
+                }
+            } else if (first == null && !trimmed.isEmpty() && !trimmed.equals("<Exception on server side:")
+                    && !trimmed.startsWith("at ") && !trimmed.startsWith("...")) {
+                first = trimmed;
             }
         }
-        return text.strip();
+        return firstCause != null ? firstCause : first != null ? first : text.strip();
     }
 
     /** One job as {@code /jobs/overview} lists it. */

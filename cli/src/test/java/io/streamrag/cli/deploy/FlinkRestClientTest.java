@@ -120,6 +120,26 @@ class FlinkRestClientTest {
     }
 
     @Test
+    void aFailedJobMainIsReportedWithTheJobsOwnMessage() {
+        answer("/jars/job.jar/run", 500, "{\"errors\":[\"org.apache.flink.runtime.rest.handler.RestHandlerException:"
+                + " Could not execute application.\\n\\tat org.apache.flink.X(X.java:1)\\n"
+                + "Caused by: java.util.concurrent.CompletionException: x\\n"
+                + "Caused by: org.apache.flink.util.FlinkRuntimeException: Could not execute application.\\n"
+                + "Caused by: org.apache.flink.client.program.ProgramInvocationException: The main method caused an"
+                + " error: streamrag-ingest: --shards must be a number, got 'zero'\\n"
+                + "Caused by: java.lang.IllegalArgumentException: streamrag-ingest: --shards must be a number\\n"
+                + "Caused by: java.lang.NumberFormatException: For input string: \\\"zero\\\"\\n"
+                + "\\t... 12 more\"]}");
+
+        assertThatThrownBy(() -> client.runJar("job.jar", new JarRun("io.example.Main", List.of(), Optional.empty(),
+                Optional.empty())))
+                .isInstanceOf(FlinkRestException.class)
+                .hasMessageEndingWith("The main method caused an error: streamrag-ingest: --shards must be a number,"
+                        + " got 'zero'")
+                .satisfies(e -> assertThat(((FlinkRestException) e).retriable()).isTrue());
+    }
+
+    @Test
     void anUnreachableClusterIsRetriableAndSaysWhatToCheck() {
         int port = server.getAddress().getPort();
         server.stop(0);
