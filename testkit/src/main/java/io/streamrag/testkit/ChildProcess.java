@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +67,7 @@ public final class ChildProcess implements AutoCloseable {
         private Path directory;
         private Path logFile;
         private boolean detached;
+        private final Map<String, String> environment = new LinkedHashMap<>();
 
         private Builder(String name) {
             if (name == null || name.isBlank()) {
@@ -100,6 +103,15 @@ public final class ChildProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A variable added to this JVM's environment for the child. A process started again from its recorded
+         * command ({@code infra/local-cluster restart}) does not get it: put what must survive on the command line.
+         */
+        public Builder environment(String variable, String value) {
+            environment.put(Objects.requireNonNull(variable, "variable"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
         /** Starts the process, with empty standard input. */
         public ChildProcess start() throws IOException {
             if (command.isEmpty() || directory == null || logFile == null) {
@@ -119,6 +131,7 @@ public final class ChildProcess implements AutoCloseable {
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+            builder.environment().putAll(environment);
             try {
                 return new ChildProcess(name, builder.start(), command, directory, logFile, detached);
             } catch (IOException e) {

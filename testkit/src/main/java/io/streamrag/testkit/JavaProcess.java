@@ -11,21 +11,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 
 /**
- * A Java main class run as a child OS process: its output (stdout and stderr together) goes to a log file, and it is
- * stopped by its own handle, gently ({@link #terminate}: SIGTERM, so shutdown hooks run) or not ({@link #kill}:
- * SIGKILL, as a crash). Used to run streamrag's processes separately on one machine.
+ * A Java main class run as a {@link ChildProcess}, with this JVM's classpath unless told otherwise and the waits a
+ * test needs: for a line of output ({@link #awaitOutput}) and for a clean exit after SIGTERM ({@link #terminate}).
+ * Used to run streamrag's processes separately on one machine.
  *
  * <p>The creator owns it; {@link #close()} kills it if it still runs. Not thread-safe.
  */
 public final class JavaProcess implements AutoCloseable {
     private final String name;
-    private final Process process;
+    private final ChildProcess process;
     private final Path log;
 
-    private JavaProcess(String name, Process process, Path log) {
+    private JavaProcess(String name, ChildProcess process, Path log) {
         this.name = name;
         this.process = process;
         this.log = log;
@@ -69,7 +68,7 @@ public final class JavaProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!output().contains(text)) {
             if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with status " + process.exitValue()
+                throw new IllegalStateException(name + " exited with status " + process.exitCode()
                         + " before printing '" + text + "'; its output ends with:\n" + tail());
             }
             if (System.nanoTime() > deadline) {
@@ -87,18 +86,17 @@ public final class JavaProcess implements AutoCloseable {
      * @throws IllegalStateException if it did not exit within the timeout (it is killed then)
      */
     public int terminate(Duration timeout) throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.terminate();
+        if (!process.waitFor(timeout)) {
             kill();
             throw new IllegalStateException(name + " did not exit within " + timeout + " of SIGTERM; killed it");
         }
-        return process.exitValue();
+        return process.exitCode();
     }
 
     /** Sends SIGKILL (a crash: no shutdown hook runs) and waits until it is gone. */
-    public void kill() throws InterruptedException {
-        process.destroyForcibly();
-        process.waitFor(30, TimeUnit.SECONDS);
+    public void kill() {
+        process.kill();
     }
 
     /** The last lines of its output, for failure messages. */
@@ -108,7 +106,7 @@ public final class JavaProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (process.isAlive()) {
             kill();
         }
@@ -175,19 +173,12 @@ public final class JavaProcess implements AutoCloseable {
             if (log == null) {
                 throw new IllegalStateException("log must be set for " + name);
             }
-            Files.createDirectories(log.toAbsolutePath().getParent());
-            List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(jvmOptions);
-            command.add("-cp");
-            command.add(classpath);
-            command.add(mainClass);
-            command.addAll(args);
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            builder.environment().putAll(env);
-            return new JavaProcess(name, builder.start(), log);
+            ChildProcess.Builder child = ChildProcess.builder(name)
+                    .command(JavaCommand.of(classpath, jvmOptions, mainClass, args))
+                    .directory(log.toAbsolutePath().getParent())
+                    .logFile(log);
+            env.forEach(child::environment);
+            return new JavaProcess(name, child.start(), log);
         }
     }
 }
