@@ -27,11 +27,13 @@ class LocalClusterMainIT {
     @Test
     void upStatusKillRestartDown() throws Exception {
         try {
-            assertThat(run("up", "--kafka-port", "0", "--redis-port", "0", "--query-partitions", "2")).isZero();
+            // the infrastructure only: the processors need the CLI's classpath (cli/…/LocalClusterIT runs them)
+            assertThat(run("up", "--kafka-port", "0", "--redis-port", "0", "--flink-port", "0", "--task-managers", "1",
+                    "--query-partitions", "2")).isZero();
             LocalClusterState state = LocalClusterState.load(dir);
             assertThat(state.processes()).extracting(RecordedProcess::name)
-                    .containsExactly("kafka-1", "kafka-2", "kafka-3", "redis");
-            assertThat(state.endpoints()).containsKeys("kafka.bootstrap", "redis.url");
+                    .containsExactly("kafka-1", "kafka-2", "kafka-3", "redis", "jobmanager", "taskmanager-0");
+            assertThat(state.endpoints()).containsKeys("kafka.bootstrap", "redis.url", "flink.rest");
             assertThat(state.endpoints().get("kafka.bootstrap").split(",")).hasSize(3);
             assertThat(run("status")).isZero();
             assertThat(run("up", "--kafka-port", "0", "--redis-port", "0")).as("up twice").isEqualTo(-1);
