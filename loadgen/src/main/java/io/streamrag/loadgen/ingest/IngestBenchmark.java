@@ -162,6 +162,7 @@ public final class IngestBenchmark {
     /** Part (b) with micro-batching once per listed parallelism, each in a fresh stack, then the table. */
     private void compareParallelisms(Path work, List<CorpusDocument> bulk, List<CorpusDocument> pool)
             throws Exception {
+        String machineAtStart = machine();
         List<String> rows = new ArrayList<>();
         Double first = null;
         for (int run = 0; run < options.parallelisms.size(); run++) {
@@ -193,7 +194,7 @@ public final class IngestBenchmark {
         line("Settings: %s on %s, %d intra-op threads per embedder subtask, --embed-batch-chunks %d,"
                         + " --embed-max-wait-ms %d, --checkpoint-interval-ms %d, child heap -Xmx%s. %s",
                 options.model.id(), options.device.id(), options.embedThreads, options.batchChunks, options.maxWaitMs,
-                options.checkpointIntervalMs, options.childHeap, machine());
+                options.checkpointIntervalMs, options.childHeap, machineAtStart);
         flushReport();
     }
 
