@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Rescaling the store writers through a savepoint: a savepoint of the job at parallelism 1 restored at
  * parallelism 2 (two writers, each opening its share of the shards), with a never-ending, rate-limited source so
  * that the savepoint is taken while the job runs. Also pins what happens to a savepoint of the single-writer
- * version of the job, whose store writer had a maximum parallelism of 1.
+ * version of the job, whose store writer had a maximum parallelism of 1: it restores at parallelism 1 only.
  */
 class IngestRescaleIT {
     private static final Duration WAIT = Duration.ofMinutes(3);
@@ -63,7 +63,7 @@ class IngestRescaleIT {
             awaitFile(rescaled, indexDir.resolve("_commit-epoch-1-of-2"));
             assertThat(rescaled.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         } finally {
-            rescaled.cancel().get();
+            cancelAndAwait(rescaled);
         }
     }
 
@@ -83,12 +83,28 @@ class IngestRescaleIT {
         } catch (Exception e) {
             failure = e;
         } finally {
-            if (rescaled != null && !rescaled.getJobStatus().get().isGloballyTerminalState()) {
-                rescaled.cancel().get();
+            if (rescaled != null) {
+                cancelAndAwait(rescaled);
             }
         }
         assertThat(failure).as("restoring at parallelism 2").isNotNull();
         assertThat(causes(failure)).contains("maximum parallelism");
+    }
+
+    @Test
+    void aSavepointOfTheSingleWriterVersionStillRestoresAtParallelismOne() throws Exception {
+        Path indexDir = Files.createDirectories(tmp.resolve("index"));
+        String savepoint = runAndStopWithSavepoint(indexDir, true);
+
+        String testId = UUID.randomUUID().toString();
+        CollectingSink<IndexChange> changes = new CollectingSink<>(testId + "-changes");
+        JobClient restored = start(indexDir, 1, changes, savepoint, testId);
+        try {
+            awaitAnnouncements(restored, changes, 12);
+            assertThat(restored.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            cancelAndAwait(restored);
+        }
     }
 
     /** Runs the job at parallelism 1 until it has announced a few versions, then stops it with a savepoint. */
@@ -108,11 +124,32 @@ class IngestRescaleIT {
         try {
             awaitAnnouncements(job, changes, 12);
         } catch (Exception | AssertionError e) {
-            job.cancel().get();
+            cancelAndAwait(job);
             throw e;
         }
-        return job.stopWithSavepoint(false, tmp.resolve("savepoints").toUri().toString(),
+        String savepoint = job.stopWithSavepoint(false, tmp.resolve("savepoints").toUri().toString(),
                 SavepointFormatType.CANONICAL).get();
+        // the writers release their shards' write locks when their tasks end, before the job counts as finished
+        job.getJobExecutionResult().get();
+        return savepoint;
+    }
+
+    /**
+     * Cancels {@code job} unless it has ended, and waits until it has: a job counts as cancelled only once its tasks
+     * have closed, so the next job can lock the shards and the test directory can be deleted.
+     */
+    private static void cancelAndAwait(JobClient job) throws Exception {
+        if (!job.getJobStatus().get().isGloballyTerminalState()) {
+            job.cancel().get();
+        }
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!job.getJobStatus().get().isGloballyTerminalState()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("job " + job.getJobID() + " did not end after cancel: "
+                        + job.getJobStatus().get());
+            }
+            Thread.sleep(50);
+        }
     }
 
     private JobClient start(Path indexDir, int parallelism, CollectingSink<IndexChange> changes, String savepoint,

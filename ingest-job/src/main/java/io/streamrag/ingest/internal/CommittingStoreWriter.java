@@ -288,11 +288,30 @@ public final class CommittingStoreWriter extends AbstractStreamOperator<IndexCha
                 // On a failure, held changes are neither committed (closing discards uncommitted writes) nor
                 // announced: the source rewinds to the last checkpoint, which precedes them (see
                 // prepareSnapshotPreBarrier), so they are written, committed and announced again.
-                store.close();
+                VectorStore closing = store;
                 store = null;
+                closeDiscarding(closing);
             }
         } finally {
             super.close();
+        }
+    }
+
+    /**
+     * Closes the store; a failure is logged, not thrown. Closing loses nothing committed, and what it discards is
+     * written again from the last checkpoint. The usual failure is Flink's cancellation: it interrupts the task
+     * thread, an interrupt during Lucene's check of a shard's {@code write.lock} closes the lock's channel (the OS
+     * releases the lock with it), and the rollback in {@code IndexWriter.close} then finds its lock invalid.
+     * Thrown from here, that would turn every cancellation or failover that races a commit into a fatal error of
+     * the whole TaskManager.
+     */
+    private void closeDiscarding(VectorStore closing) {
+        try {
+            closing.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing the store of store writer {} of {} failed; it discarded its uncommitted writes, which "
+                    + "are written again from the last checkpoint", getRuntimeContext().getTaskInfo()
+                    .getIndexOfThisSubtask(), getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(), e);
         }
     }
 

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamrag.core.chunk.ChunkIds;
+import io.streamrag.core.store.ForwardingVectorStore;
 import io.streamrag.core.store.VectorStore;
 import io.streamrag.schemas.DocumentOp;
 import io.streamrag.schemas.IndexChange;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -153,6 +156,26 @@ class CommittingStoreWriterTest {
         assertThat(writer.announceFreshnessHistogram().getStatistics().getMin()).isGreaterThanOrEqualTo(expected);
         harness.notifyOfCompletedCheckpoint(2);
         assertThat(writer.announceFreshnessHistogram().getCount()).isEqualTo(3);
+    }
+
+    @Test
+    void aStoreThatFailsToCloseDoesNotFailTheOperatorsClose() throws Exception {
+        // as when Flink's cancellation interrupt invalidated a shard's write lock during a commit
+        VectorStore failingToClose = new ForwardingVectorStore(store) {
+            @Override
+            public void close() {
+                super.close();
+                throw new UncheckedIOException(new IOException("FileLock invalidated by an external force"));
+            }
+        };
+        harness = new OneInputStreamOperatorTestHarness<>(
+                new CommittingStoreWriter(() -> failingToClose, INTERVAL_MS, 10));
+        harness.open();
+        harness.processElement(upsert("a", 1, 1), 0);
+
+        harness.close();
+        harness = null;
+        assertThat(store.closed()).isTrue();
     }
 
     @Test

@@ -162,6 +162,7 @@ public final class IngestBenchmark {
     /** Part (b) with micro-batching once per listed parallelism, each in a fresh stack, then the table. */
     private void compareParallelisms(Path work, List<CorpusDocument> bulk, List<CorpusDocument> pool)
             throws Exception {
+        String machineAtStart = machine();
         List<String> rows = new ArrayList<>();
         Double first = null;
         for (int run = 0; run < options.parallelisms.size(); run++) {
@@ -193,7 +194,7 @@ public final class IngestBenchmark {
         line("Settings: %s on %s, %d intra-op threads per embedder subtask, --embed-batch-chunks %d,"
                         + " --embed-max-wait-ms %d, --checkpoint-interval-ms %d, child heap -Xmx%s. %s",
                 options.model.id(), options.device.id(), options.embedThreads, options.batchChunks, options.maxWaitMs,
-                options.checkpointIntervalMs, options.childHeap, machine());
+                options.checkpointIntervalMs, options.childHeap, machineAtStart);
         flushReport();
     }
 
@@ -486,7 +487,7 @@ public final class IngestBenchmark {
             }
             try {
                 Options o = new Options(
-                        Path.of(values.getOrDefault("--corpus", "/work/shared/data/scifact/corpus.jsonl.gz")),
+                        Path.of(values.getOrDefault("--corpus", "../shared/data/scifact/corpus.jsonl.gz")),
                         Integer.parseInt(values.getOrDefault("--docs", "400")),
                         Integer.parseInt(values.getOrDefault("--pool-docs", "2000")),
                         EmbeddingModel.fromId(values.getOrDefault("--model", EmbeddingModel.DEFAULT.id())),

@@ -62,7 +62,7 @@ public final class QueryBenchmark {
                    Path dataDir, Path report, String stackJavaOpts) {
 
         static Options parse(String... args) {
-            Path data = Path.of("/work/shared/data/scifact");
+            Path data = Path.of("..", "shared", "data", "scifact");
             Path corpus = data.resolve("corpus.jsonl.gz");
             Path queries = data.resolve("queries.jsonl");
             int docs = 300;

@@ -22,9 +22,14 @@ import org.apache.lucene.util.IOUtils;
  * {@link CollectionSettings}. Internal: not part of the public API. Thread-safety as {@link LuceneShard}.
  */
 public final class ShardedCollection implements Closeable {
+    /** Name of the lock file held while a writer creates the collection. */
+    public static final String CREATE_LOCK = "_create.lock";
+    private static final long CREATE_LOCK_TIMEOUT_MS = 60_000;
+    private static final long CREATE_LOCK_POLL_MS = 10;
+
     private final String name;
     private final CollectionSettings settings;
-    /** The shards of the collection this collection's writer may write, or null when opened read-only. */
+    /** The share of the shards this collection's writer may write; null when opened read-only. */
     private final ShardOwnership ownership;
     private final ShardRouter router;
     private final List<LuceneShard> shards;
@@ -38,10 +43,6 @@ public final class ShardedCollection implements Closeable {
         this.shards = List.copyOf(shards);
     }
 
-    /** Name of the lock file held while a writer creates the collection. */
-    public static final String CREATE_LOCK = "_create.lock";
-    private static final long CREATE_LOCK_TIMEOUT_MS = 60_000;
-    private static final long CREATE_LOCK_POLL_MS = 10;
 
     /**
      * Opens the collection for writing the shards {@code ownership} gives this writer (the others are opened
