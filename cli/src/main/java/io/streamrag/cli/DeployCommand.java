@@ -103,7 +103,7 @@ final class DeployCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void printStatus(IngestDeployment deployment, PrintWriter out) {
+    private void printStatus(IngestDeployment deployment, PrintWriter out) throws InterruptedException {
         IngestDeployment.Status s = deployment.status().orElseThrow(() -> new CommandFailedException(
                 "no " + IngestJob.JOB_NAME + " job runs on " + flink));
         out.println("job " + s.job().id() + " " + s.job().name() + " " + s.job().state() + " since "

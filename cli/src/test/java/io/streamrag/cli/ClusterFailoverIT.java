@@ -287,6 +287,13 @@ class ClusterFailoverIT {
             load.join(TimeUnit.MINUTES.toMillis(3));
         }
 
+        // the TaskManager's kill restarted the job: deploy --status says so
+        CliRun status = CliRun.of("deploy", "--status", "--flink", flink.restUrl());
+        assertThat(status.exitCode()).as("deploy --status: %s", status.err()).isZero();
+        Matcher restarts = Pattern.compile("restarts: (\\d+)").matcher(status.out());
+        assertThat(restarts.find()).as("a restart count in: %s", status.out()).isTrue();
+        assertThat(Long.parseLong(restarts.group(1))).as("restarts after a TaskManager was killed").isPositive();
+
         // drain: every expected announcement and every answer
         Set<String> expectedAnnouncements = LogFold.announcements(sentEvents);
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();

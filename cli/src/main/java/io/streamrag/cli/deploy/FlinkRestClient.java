@@ -31,6 +31,9 @@ import java.util.UUID;
  * shared {@link HttpClient}; thread-safe.
  */
 public final class FlinkRestClient {
+    /** How long the JobManager's metric cache takes to answer after a first request (its fetch is asynchronous). */
+    static final Duration METRICS_SETTLE = Duration.ofMillis(1500);
+
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Uploading a large jar and running a job's {@code main} in the JobManager take longer than other calls. */
     private static final Duration SLOW_CALL = Duration.ofMinutes(5);
@@ -161,8 +164,21 @@ public final class FlinkRestClient {
                 restored.isObject() ? Optional.of(restored.path("external_path").asText()) : Optional.empty());
     }
 
-    /** The job's restart count (its {@code numRestarts} metric), empty when the job does not report it. */
-    public Optional<Long> restarts(String jobId) {
+    /**
+     * The job's restart count (its {@code numRestarts} metric), empty when the job does not report it. The REST
+     * endpoint serves metrics from a cache that the first request only starts to fill, so an empty answer is asked
+     * once more after {@link #METRICS_SETTLE}.
+     */
+    public Optional<Long> restarts(String jobId) throws InterruptedException {
+        Optional<Long> restarts = restartsOnce(jobId);
+        if (restarts.isEmpty()) {
+            Thread.sleep(METRICS_SETTLE.toMillis());
+            restarts = restartsOnce(jobId);
+        }
+        return restarts;
+    }
+
+    private Optional<Long> restartsOnce(String jobId) {
         JsonNode answer = send(request("/jobs/" + jobId + "/metrics?get=numRestarts", timeout).GET().build(),
                 "get the restarts of " + jobId);
         for (JsonNode metric : answer) {

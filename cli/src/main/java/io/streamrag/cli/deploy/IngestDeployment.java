@@ -67,8 +67,13 @@ public final class IngestDeployment {
     }
 
     /** The active ingest job with its checkpoints and restarts, or empty when none is active. */
-    public Optional<Status> status() {
-        return active().map(job -> new Status(job, flink.checkpoints(job.id()), flink.restarts(job.id())));
+    public Optional<Status> status() throws InterruptedException {
+        Optional<JobOverview> job = active();
+        if (job.isEmpty()) {
+            return Optional.empty();
+        }
+        String id = job.get().id();
+        return Optional.of(new Status(job.get(), flink.checkpoints(id), flink.restarts(id)));
     }
 
     /**

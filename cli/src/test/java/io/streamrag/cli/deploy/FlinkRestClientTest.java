@@ -151,7 +151,7 @@ class FlinkRestClientTest {
     }
 
     @Test
-    void readsJobsCheckpointsAndRestarts() {
+    void readsJobsCheckpointsAndRestarts() throws Exception {
         answer("/jobs/overview", 200, "{\"jobs\":[{\"jid\":\"j1\",\"name\":\"streamrag-ingest\",\"state\":\"RUNNING\","
                 + "\"start-time\":1000},{\"jid\":\"j0\",\"name\":\"streamrag-ingest\",\"state\":\"FINISHED\"}]}");
         answer("/jobs/j1/checkpoints", 200, "{\"counts\":{\"restored\":1,\"total\":5,\"in_progress\":0,"
