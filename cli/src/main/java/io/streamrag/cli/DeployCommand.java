@@ -114,6 +114,9 @@ final class DeployCommand implements Callable<Integer> {
                 .map(id -> id + " at " + s.checkpoints().latestCompletedPath().orElse("?")).orElse("none yet"));
         out.println("restored from: " + s.checkpoints().restoredFrom().orElse("nothing (fresh start)"));
         out.println("restarts: " + s.restarts().map(String::valueOf).orElse("not reported"));
+        // the metric above comes from a cache that may lag; the exception history is the JobManager's own record
+        out.println("failures recorded: " + s.failures().size()
+                + (s.failures().isEmpty() ? "" : " (newest: " + s.failures().get(0) + ")"));
     }
 
     private static void requireNone(String mode, boolean present, String what) {

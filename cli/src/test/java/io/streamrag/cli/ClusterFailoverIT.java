@@ -290,9 +290,10 @@ class ClusterFailoverIT {
         // the TaskManager's kill restarted the job: deploy --status says so
         CliRun status = CliRun.of("deploy", "--status", "--flink", flink.restUrl());
         assertThat(status.exitCode()).as("deploy --status: %s", status.err()).isZero();
-        Matcher restarts = Pattern.compile("restarts: (\\d+)").matcher(status.out());
-        assertThat(restarts.find()).as("a restart count in: %s", status.out()).isTrue();
-        assertThat(Long.parseLong(restarts.group(1))).as("restarts after a TaskManager was killed").isPositive();
+        Matcher recorded = Pattern.compile("failures recorded: (\\d+)").matcher(status.out());
+        assertThat(recorded.find()).as("a failure count in: %s", status.out()).isTrue();
+        assertThat(Long.parseLong(recorded.group(1))).as("failures after a TaskManager was killed: %s", status.out())
+                .isPositive();
 
         // drain: every expected announcement and every answer
         Set<String> expectedAnnouncements = LogFold.announcements(sentEvents);

@@ -178,6 +178,20 @@ public final class FlinkRestClient {
         return restarts;
     }
 
+    /**
+     * The failures the JobManager recorded for the job ({@code GET /jobs/:jobid/exceptions}, its exception history:
+     * one entry per failure that made the job restart, the newest first, at most {@code web.exception-history-size}).
+     */
+    public List<String> failures(String jobId) {
+        JsonNode answer = send(request("/jobs/" + jobId + "/exceptions", timeout).GET().build(),
+                "get the failures of " + jobId);
+        List<String> failures = new ArrayList<>();
+        for (JsonNode entry : answer.path("exceptionHistory").path("entries")) {
+            failures.add(entry.path("exceptionName").asText("?"));
+        }
+        return failures;
+    }
+
     private Optional<Long> restartsOnce(String jobId) {
         JsonNode answer = send(request("/jobs/" + jobId + "/metrics?get=numRestarts", timeout).GET().build(),
                 "get the restarts of " + jobId);

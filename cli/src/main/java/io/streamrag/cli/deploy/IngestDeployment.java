@@ -73,7 +73,7 @@ public final class IngestDeployment {
             return Optional.empty();
         }
         String id = job.get().id();
-        return Optional.of(new Status(job.get(), flink.checkpoints(id), flink.restarts(id)));
+        return Optional.of(new Status(job.get(), flink.checkpoints(id), flink.restarts(id), flink.failures(id)));
     }
 
     /**
@@ -96,7 +96,10 @@ public final class IngestDeployment {
     public record Upgrade(String stoppedJobId, String savepoint, String jobId) {
     }
 
-    /** The active ingest job's state, checkpoints and restart count (empty when Flink does not report it). */
-    public record Status(JobOverview job, CheckpointStats checkpoints, Optional<Long> restarts) {
+    /**
+     * The active ingest job's state, checkpoints, restart count (empty when Flink does not report it) and the
+     * failures it recorded, newest first.
+     */
+    public record Status(JobOverview job, CheckpointStats checkpoints, Optional<Long> restarts, List<String> failures) {
     }
 }

@@ -158,6 +158,9 @@ class FlinkRestClientTest {
                 + "\"completed\":4,\"failed\":1},\"latest\":{\"completed\":{\"id\":7,\"external_path\":\"file:/c/chk-7\"},"
                 + "\"restored\":{\"id\":3,\"external_path\":\"file:/sp/savepoint-1\"},\"savepoint\":null,\"failed\":null}}");
         answer("/jobs/j1/metrics", 200, "[{\"id\":\"numRestarts\",\"value\":\"2\"}]");
+        answer("/jobs/j1/exceptions", 200, "{\"exceptionHistory\":{\"entries\":[{\"exceptionName\":"
+                + "\"org.apache.flink.util.FlinkException\",\"timestamp\":2000},{\"exceptionName\":"
+                + "\"java.lang.IllegalStateException\",\"timestamp\":1500}],\"truncated\":false}}");
 
         assertThat(client.jobs()).extracting(FlinkRestClient.JobOverview::active).containsExactly(true, false);
         FlinkRestClient.CheckpointStats stats = client.checkpoints("j1");
@@ -168,6 +171,8 @@ class FlinkRestClientTest {
         assertThat(stats.restoredFrom()).contains("file:/sp/savepoint-1");
         assertThat(client.restarts("j1")).contains(2L);
         assertThat(requests).contains("GET /jobs/j1/metrics?get=numRestarts");
+        assertThat(client.failures("j1")).containsExactly("org.apache.flink.util.FlinkException",
+                "java.lang.IllegalStateException");
     }
 
     @Test
