@@ -2,6 +2,8 @@ package io.streamrag.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamrag.core.embed.EmbeddingModel;
 import io.streamrag.ingest.LogFold;
 import io.streamrag.schemas.AvroCodec;
@@ -85,6 +87,7 @@ class ClusterFailoverIT {
     private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
     private static final String INVALIDATION_GROUP = "streamrag-invalidation";
     private static final Pattern CHUNK_VERSION = Pattern.compile("#\\d+@(\\d+)$");
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final AvroCodec<IndexChange> CHANGES = AvroCodec.of(IndexChange.class);
     private static final AvroCodec<QueryRequest> REQUESTS = AvroCodec.of(QueryRequest.class);
     private static final AvroCodec<QueryResponse> RESPONSES = AvroCodec.of(QueryResponse.class);
@@ -263,10 +266,12 @@ class ClusterFailoverIT {
         List<Fault> faults = new ArrayList<>();
         try {
             Thread.sleep(WARM_UP.toMillis());
-            faults.add(new Fault("TaskManager 0", System.nanoTime()));
-            flink.killTaskManager(0);
+            // one that runs tasks of the job: the scheduler may well have put all of them on the other one
+            int taskManager = busyTaskManager(flink.restUrl());
+            faults.add(new Fault("TaskManager " + taskManager, System.nanoTime()));
+            flink.killTaskManager(taskManager);
             Thread.sleep(FAULT_DOWN.toMillis());
-            flink.restartTaskManager(0);
+            flink.restartTaskManager(taskManager);
             Thread.sleep(FAULT_SETTLE.toMillis());
 
             int broker = kafka.nodeIds().get(1);
@@ -359,6 +364,35 @@ class ClusterFailoverIT {
         assertThat(LogFold.difference(expected, indexed)).as("missing chunks (expected, not indexed)").isEmpty();
         assertThat(LogFold.difference(indexed, expected)).as("extra or stale chunks (indexed, not expected)")
                 .isEmpty();
+    }
+
+    /**
+     * The index of a TaskManager that runs a subtask of the ingest job, from Flink's REST API (the cluster names its
+     * TaskManagers' resource ids {@code taskmanager-<i>}).
+     */
+    private static int busyTaskManager(String restUrl) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        JsonNode jobs = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(restUrl + "/jobs/overview")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        String jobId = null;
+        for (JsonNode job : jobs.path("jobs")) {
+            if ("RUNNING".equals(job.path("state").asText())) {
+                jobId = job.path("jid").asText();
+            }
+        }
+        assertThat(jobId).as("a running job on %s", restUrl).isNotNull();
+        JsonNode job = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(restUrl + "/jobs/" + jobId)).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        String vertex = job.path("vertices").get(0).path("id").asText();
+        JsonNode hosts = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(restUrl + "/jobs/" + jobId
+                + "/vertices/" + vertex + "/taskmanagers")).build(), HttpResponse.BodyHandlers.ofString()).body());
+        for (JsonNode host : hosts.path("taskmanagers")) {
+            Matcher m = Pattern.compile("taskmanager-(\\d+)").matcher(host.path("taskmanager-id").asText());
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        throw new AssertionError("no TaskManager runs " + vertex + " of " + jobId + ": " + hosts);
     }
 
     /**
