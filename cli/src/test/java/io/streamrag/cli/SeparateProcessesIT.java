@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.streamrag.ingest.IngestJob;
 import io.streamrag.ingest.IngestSettings;
 import io.streamrag.testkit.EmbeddedKafka;
+import io.streamrag.testkit.FreePorts;
 import io.streamrag.testkit.JavaProcess;
 import io.streamrag.testkit.LocalRedis;
 import io.streamrag.testkit.StackTopics;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -68,18 +68,18 @@ class SeparateProcessesIT {
 
     @Test
     void theProcessorsRunApartAndAnswerFreshFromTheSharedIndex() throws Exception {
-        EmbeddedKafka kafka = own(EmbeddedKafka.start(tmp.resolve("kafka"), freePort(), freePort()));
+        EmbeddedKafka kafka = own(EmbeddedKafka.start(tmp.resolve("kafka"), FreePorts.pick(), FreePorts.pick()));
         String bootstrap = kafka.bootstrapServers();
         Properties adminProps = new Properties();
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(adminProps)) {
             StackTopics.createMissing(admin, StackTopics.all(4));
         }
-        LocalRedis redis = own(LocalRedis.start(freePort(), tmp.resolve("redis")));
+        LocalRedis redis = own(LocalRedis.start(FreePorts.pick(), tmp.resolve("redis")));
         Path indexDir = tmp.resolve("index");
         startIngestJob(bootstrap, indexDir);
 
-        int queryHealthPort = freePort();
+        int queryHealthPort = FreePorts.pick();
         Path queryConfig = Files.writeString(tmp.resolve("query.properties"), String.join("\n",
                 "bootstrap.servers=" + bootstrap,
                 "index.dir=" + indexDir,
@@ -91,7 +91,7 @@ class SeparateProcessesIT {
                 "kafka.client.dns.lookup=use_all_dns_ips"));
         JavaProcess query = own(cli("query-processor").args("query-processor", "--config", queryConfig.toString())
                 .log(tmp.resolve("logs/query.log")).start());
-        int invalidationHealthPort = freePort();
+        int invalidationHealthPort = FreePorts.pick();
         JavaProcess invalidation = own(cli("invalidation").args("invalidation")
                 .env("STREAMRAG_BOOTSTRAP_SERVERS", bootstrap)
                 .env("REDIS_URL", redis.url())
@@ -203,9 +203,4 @@ class SeparateProcessesIT {
         return part;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

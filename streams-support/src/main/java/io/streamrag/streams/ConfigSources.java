@@ -73,8 +73,8 @@ public final class ConfigSources {
             }
             putIfSet(values, key, env.get(envName(key)));
         }
+        String kafkaEnvPrefix = envName(KAFKA_PREFIX);
         env.forEach((name, value) -> {
-            String kafkaEnvPrefix = envName(KAFKA_PREFIX);
             if (name.startsWith(kafkaEnvPrefix) && name.length() > kafkaEnvPrefix.length()) {
                 String key = KAFKA_PREFIX + name.substring(kafkaEnvPrefix.length()).toLowerCase(Locale.ROOT)
                         .replace('_', '.');

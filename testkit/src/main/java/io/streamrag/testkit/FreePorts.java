@@ -11,7 +11,7 @@ import java.util.List;
  * Ports on 127.0.0.1 that nothing listens on right now. Another process may take one between this call and its use:
  * callers that need a port for good (a broker that restarts on the same port) pick once and keep it.
  */
-final class FreePorts {
+public final class FreePorts {
     private FreePorts() {
     }
 
@@ -48,7 +48,7 @@ final class FreePorts {
      * A port that was free on loopback a moment ago. Another process may take it before the caller binds it; the
      * caller then fails to start with "address in use" and may retry.
      */
-    static int pick() {
+    public static int pick() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {

@@ -1,8 +1,5 @@
 package io.streamrag.testkit;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -42,11 +39,8 @@ public final class TestKafkaClients {
         return consumer;
     }
 
+    /** A free port on loopback: see {@link FreePorts#pick()}. */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free local port", e);
-        }
+        return FreePorts.pick();
     }
 }

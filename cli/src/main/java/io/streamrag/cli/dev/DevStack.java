@@ -11,11 +11,10 @@ import io.streamrag.schemas.Topics;
 import io.streamrag.streams.CommonOptions;
 import io.streamrag.streams.ConfigSources;
 import io.streamrag.testkit.EmbeddedKafka;
+import io.streamrag.testkit.FreePorts;
 import io.streamrag.testkit.LocalRedis;
 import io.streamrag.testkit.StackTopics;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,8 +95,8 @@ public final class DevStack implements AutoCloseable {
         Files.createDirectories(dataDir);
         // one stream thread per partition of rag.queries: each blocks on its LLM call (see StackTopics)
         int queryPartitions = Environment.positiveInt(env, ENV_QUERY_PARTITIONS, Topics.DEFAULT_QUERY_PARTITIONS);
-        int kafkaPort = settings.kafkaPort() == 0 ? freePort() : settings.kafkaPort();
-        int controllerPort = settings.controllerPort() == 0 ? freePort() : settings.controllerPort();
+        int kafkaPort = settings.kafkaPort() == 0 ? FreePorts.pick() : settings.kafkaPort();
+        int controllerPort = settings.controllerPort() == 0 ? FreePorts.pick() : settings.controllerPort();
 
         EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), kafkaPort, controllerPort);
         parts.push(kafka);
@@ -152,7 +151,7 @@ public final class DevStack implements AutoCloseable {
         if (config.originals().containsKey(CommonOptions.REDIS_URL)) {
             redisUrl = config.getString(CommonOptions.REDIS_URL);
         } else {
-            redis = LocalRedis.start(freePort(), dataDir.resolve("redis"));
+            redis = LocalRedis.start(FreePorts.pick(), dataDir.resolve("redis"));
             parts.push(redis);
             redisUrl = redis.url();
             base.put(CommonOptions.REDIS_URL, redisUrl);
@@ -205,13 +204,6 @@ public final class DevStack implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free local port", e);
-        }
-    }
 
     /** The stack's own Redis, empty when {@code REDIS_URL} points at an external one. */
     public Optional<LocalRedis> redis() {

@@ -1,14 +1,12 @@
 package io.streamrag.loadgen.ingest;
 
 import io.streamrag.testkit.EmbeddedKafka;
+import io.streamrag.testkit.FreePorts;
 import io.streamrag.testkit.StackTopics;
 import io.streamrag.ingest.IngestJob;
 import io.streamrag.ingest.IngestSettings;
 import io.streamrag.schemas.Topics;
-import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,7 +48,7 @@ public final class IngestBenchStack {
         Path dataDir = Path.of(args[0]).toAbsolutePath();
         int parallelism = Integer.parseInt(args[1]);
         Files.createDirectories(dataDir);
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), freePort(), freePort())) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), FreePorts.pick(), FreePorts.pick())) {
             createTopics(kafka.bootstrapServers());
             List<String> flags = new ArrayList<>(List.of("--bootstrap", kafka.bootstrapServers(),
                     "--index-dir", dataDir.resolve("index").toString()));
@@ -101,11 +99,4 @@ public final class IngestBenchStack {
         throw new IllegalStateException("the ingest job was not running after 2 minutes");
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free local port", e);
-        }
-    }
 }
