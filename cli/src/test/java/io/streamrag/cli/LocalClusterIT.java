@@ -76,6 +76,8 @@ class LocalClusterIT {
         Run down = cluster("down", "--dir", dir.toString());
         assertThat(down.code()).as("down: %s%n%s", down.out(), down.err()).isZero();
         for (long pid : pids) {
+            // this JVM started the processes, so it reaps them: a stopped one may still show until its reaper ran
+            ProcessHandle.of(pid).ifPresent(h -> h.onExit().completeOnTimeout(h, 10, java.util.concurrent.TimeUnit.SECONDS).join());
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
                     .as("process %d after down", pid).isFalse();
         }
