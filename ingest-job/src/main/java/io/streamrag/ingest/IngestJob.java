@@ -148,7 +148,7 @@ public final class IngestJob {
         Objects.requireNonNull(settings, "settings");
         defineWorkflow(env, documents, changes, deadLetters, control, settings,
                 new OnnxEmbedderFactory(settings.embeddingModelId(), settings.embedThreads(),
-                        settings.embedBatchChunks(), settings.embedDevice()));
+                        settings.embedBatchSize(), settings.embedConcurrency(), settings.embedDevice()));
     }
 
     /**

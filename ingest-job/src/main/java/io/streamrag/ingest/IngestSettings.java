@@ -31,7 +31,11 @@ import java.util.Optional;
  *   <tr><td>--collection-shards</td><td>(none)</td><td>{@code name=N,name2=M}: shards of particular collections,
  *       overriding --shards; like it, used only when a collection is created</td></tr>
  *   <tr><td>--model</td><td>{@code EmbeddingModel.DEFAULT}</td><td>embedding model id</td></tr>
- *   <tr><td>--embed-threads</td><td>2</td><td>ONNX Runtime threads per embedder</td></tr>
+ *   <tr><td>--embed-threads</td><td>1</td><td>ONNX Runtime intra-op threads per model run</td></tr>
+ *   <tr><td>--embed-batch-size</td><td>cpu: 1, cuda: 32</td><td>texts per model run (a run pads to its longest
+ *       text; on a CPU one text per run is fastest, see docs/benchmarks.md)</td></tr>
+ *   <tr><td>--embed-concurrency</td><td>cpu: the TaskManager's cores, cuda: 1</td><td>model runs at the same
+ *       time per embedding subtask</td></tr>
  *   <tr><td>--embed-batch-chunks</td><td>32</td><td>the most chunks (of several documents) embedded in one call</td></tr>
  *   <tr><td>--embed-max-wait-ms</td><td>50</td><td>how long a document may wait for others to share its embedding
  *       call; 0: one call per document</td></tr>
@@ -62,7 +66,13 @@ public final class IngestSettings implements Serializable {
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
     public static final String DEFAULT_GROUP_ID = "streamrag-ingest";
     public static final int DEFAULT_SHARDS_PER_COLLECTION = 2;
-    public static final int DEFAULT_EMBED_THREADS = 2;
+    public static final int DEFAULT_EMBED_THREADS = 1;
+    /**
+     * {@link #embedBatchSize()} and {@link #embedConcurrency()} value meaning "the embedder's default for the
+     * device" ({@code OnnxEmbedder}: on a CPU one text per run and a run per core, on a GPU runs of 32, one at a
+     * time).
+     */
+    public static final int AUTO = 0;
     public static final int DEFAULT_EMBED_BATCH_CHUNKS = 32;
     public static final long DEFAULT_EMBED_MAX_WAIT_MS = 50;
     public static final int DEFAULT_CHUNK_MAX_TOKENS = 256;
@@ -87,6 +97,8 @@ public final class IngestSettings implements Serializable {
     private final Map<String, Integer> collectionShards;
     private final String embeddingModelId;
     private final int embedThreads;
+    private final int embedBatchSize;
+    private final int embedConcurrency;
     private final int embedBatchChunks;
     private final long embedMaxWaitMs;
     private final EmbeddingDevice embedDevice;
@@ -114,6 +126,8 @@ public final class IngestSettings implements Serializable {
         this.collectionShards = Map.copyOf(b.collectionShards);
         this.embeddingModelId = b.embeddingModelId;
         this.embedThreads = b.embedThreads;
+        this.embedBatchSize = b.embedBatchSize;
+        this.embedConcurrency = b.embedConcurrency;
         this.embedBatchChunks = b.embedBatchChunks;
         this.embedMaxWaitMs = b.embedMaxWaitMs;
         this.embedDevice = b.embedDevice;
@@ -147,6 +161,8 @@ public final class IngestSettings implements Serializable {
         b.collectionShards = new LinkedHashMap<>(collectionShards);
         b.embeddingModelId = embeddingModelId;
         b.embedThreads = embedThreads;
+        b.embedBatchSize = embedBatchSize;
+        b.embedConcurrency = embedConcurrency;
         b.embedBatchChunks = embedBatchChunks;
         b.embedMaxWaitMs = embedMaxWaitMs;
         b.embedDevice = embedDevice;
@@ -196,6 +212,8 @@ public final class IngestSettings implements Serializable {
                     case "--collection-shards" -> b.collectionShards(parseCollectionShards(flag, value));
                     case "--model" -> b.embeddingModelId(value);
                     case "--embed-threads" -> b.embedThreads(Integer.parseInt(value));
+                    case "--embed-batch-size" -> b.embedBatchSize(Integer.parseInt(value));
+                    case "--embed-concurrency" -> b.embedConcurrency(Integer.parseInt(value));
                     case "--embed-batch-chunks" -> b.embedBatchChunks(Integer.parseInt(value));
                     case "--embed-max-wait-ms" -> b.embedMaxWaitMs(Long.parseLong(value));
                     case "--embed-device" -> b.embedDevice(EmbeddingDevice.fromId(value));
@@ -307,6 +325,16 @@ public final class IngestSettings implements Serializable {
         return embedThreads;
     }
 
+    /** Texts per model run, or {@link #AUTO} for the device's default. */
+    public int embedBatchSize() {
+        return embedBatchSize;
+    }
+
+    /** Model runs at the same time per embedding subtask, or {@link #AUTO} for the device's default. */
+    public int embedConcurrency() {
+        return embedConcurrency;
+    }
+
     public int embedBatchChunks() {
         return embedBatchChunks;
     }
@@ -374,7 +402,8 @@ public final class IngestSettings implements Serializable {
                 + ", indexChangesTopic=" + indexChangesTopic + ", groupId=" + groupId + ", indexDir=" + indexDir
                 + ", shardsPerCollection=" + shardsPerCollection
                 + ", collectionShards=" + collectionShards + ", embeddingModelId=" + embeddingModelId
-                + ", embedThreads=" + embedThreads + ", embedBatchChunks=" + embedBatchChunks
+                + ", embedThreads=" + embedThreads + ", embedBatchSize=" + embedBatchSize
+                + ", embedConcurrency=" + embedConcurrency + ", embedBatchChunks=" + embedBatchChunks
                 + ", embedMaxWaitMs=" + embedMaxWaitMs + ", embedDevice=" + embedDevice.id()
                 + ", chunkMaxTokens=" + chunkMaxTokens
                 + ", chunkOverlapTokens=" + chunkOverlapTokens + ", commitIntervalMs=" + commitIntervalMs
@@ -396,6 +425,8 @@ public final class IngestSettings implements Serializable {
         private Map<String, Integer> collectionShards = new LinkedHashMap<>();
         private String embeddingModelId = EmbeddingModel.DEFAULT.id();
         private int embedThreads = DEFAULT_EMBED_THREADS;
+        private int embedBatchSize = AUTO;
+        private int embedConcurrency = AUTO;
         private int embedBatchChunks = DEFAULT_EMBED_BATCH_CHUNKS;
         private long embedMaxWaitMs = DEFAULT_EMBED_MAX_WAIT_MS;
         private EmbeddingDevice embedDevice = EmbeddingDevice.CPU;
@@ -485,9 +516,29 @@ public final class IngestSettings implements Serializable {
             return this;
         }
 
-        /** ONNX Runtime threads (intra- and inter-op) per embedder, > 0; default {@value #DEFAULT_EMBED_THREADS}. */
+        /** ONNX Runtime intra-op threads per model run, > 0; default {@value #DEFAULT_EMBED_THREADS}. */
         public Builder embedThreads(int embedThreads) {
             this.embedThreads = requirePositive("embedThreads", embedThreads);
+            return this;
+        }
+
+        /**
+         * Texts per model run, >= 0; default {@link #AUTO}: 1 on a CPU, 32 on a GPU. A run pads to its longest text, and the quantized
+         * models quantize activations per run, so on a CPU one text per run is both the fastest and the only
+         * setting where a chunk's vector does not depend on its batch-mates (docs/benchmarks.md, Embedding).
+         */
+        public Builder embedBatchSize(int embedBatchSize) {
+            this.embedBatchSize = requireNonNegative("embedBatchSize", embedBatchSize);
+            return this;
+        }
+
+        /**
+         * Model runs at the same time per embedding subtask (each on a thread of the embedder's own), >= 0;
+         * default {@link #AUTO}: the TaskManager's available processors on a CPU, 1 on a GPU. Runs × intra-op
+         * threads × embedding subtasks per TaskManager ≈ its cores.
+         */
+        public Builder embedConcurrency(int embedConcurrency) {
+            this.embedConcurrency = requireNonNegative("embedConcurrency", embedConcurrency);
             return this;
         }
 
@@ -664,6 +715,13 @@ public final class IngestSettings implements Serializable {
         private static int requirePositive(String name, int value) {
             if (value <= 0) {
                 throw new IllegalArgumentException(name + " must be > 0, got " + value);
+            }
+            return value;
+        }
+
+        private static int requireNonNegative(String name, int value) {
+            if (value < 0) {
+                throw new IllegalArgumentException(name + " must be >= 0 (0: the device's default), got " + value);
             }
             return value;
         }

@@ -7,7 +7,7 @@ import io.streamrag.core.embed.EmbeddingDevice;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The embedding options: micro-batch size, max wait and device. */
+/** The embedding options: micro-batch size, max wait, texts per model run, concurrent runs and device. */
 class IngestSettingsEmbeddingTest {
 
     @Test
@@ -17,19 +17,29 @@ class IngestSettingsEmbeddingTest {
         assertThat(s.embedBatchChunks()).isEqualTo(32);
         assertThat(s.embedMaxWaitMs()).isEqualTo(50);
         assertThat(s.embedDevice()).isEqualTo(EmbeddingDevice.CPU);
+        // the embedder picks per device: one text per run and a run per core on a CPU
+        assertThat(s.embedBatchSize()).isEqualTo(IngestSettings.AUTO);
+        assertThat(s.embedConcurrency()).isEqualTo(IngestSettings.AUTO);
+        assertThat(s.embedThreads()).isEqualTo(1);
     }
 
     @Test
     void parsesTheFlagsAndKeepsThemInCopies() {
         IngestSettings s = IngestSettings.fromArgs(new String[] {"--index-dir", "/data/index",
-                "--embed-batch-chunks", "64", "--embed-max-wait-ms=0", "--embed-device", "cuda"});
+                "--embed-batch-chunks", "64", "--embed-max-wait-ms=0", "--embed-device", "cuda",
+                "--embed-batch-size", "16", "--embed-concurrency", "3"});
 
         assertThat(s.embedBatchChunks()).isEqualTo(64);
         assertThat(s.embedMaxWaitMs()).isZero();
         assertThat(s.embedDevice()).isEqualTo(EmbeddingDevice.CUDA);
         assertThat(s.toBuilder().build().embedDevice()).isEqualTo(EmbeddingDevice.CUDA);
         assertThat(s.toBuilder().build().embedBatchChunks()).isEqualTo(64);
-        assertThat(s.toString()).contains("embedBatchChunks=64", "embedMaxWaitMs=0", "embedDevice=cuda");
+        assertThat(s.embedBatchSize()).isEqualTo(16);
+        assertThat(s.embedConcurrency()).isEqualTo(3);
+        assertThat(s.toBuilder().build().embedBatchSize()).isEqualTo(16);
+        assertThat(s.toBuilder().build().embedConcurrency()).isEqualTo(3);
+        assertThat(s.toString()).contains("embedBatchChunks=64", "embedMaxWaitMs=0", "embedDevice=cuda",
+                "embedBatchSize=16", "embedConcurrency=3");
     }
 
     @Test
@@ -37,6 +47,8 @@ class IngestSettingsEmbeddingTest {
         IngestSettings.Builder b = IngestSettings.builder();
         assertThatThrownBy(() -> b.embedBatchChunks(0)).hasMessage("embedBatchChunks must be > 0, got 0");
         assertThatThrownBy(() -> b.embedMaxWaitMs(-1)).hasMessage("embedMaxWaitMs must be >= 0, got -1");
+        assertThatThrownBy(() -> b.embedBatchSize(-1)).hasMessageContaining("embedBatchSize must be >= 0");
+        assertThatThrownBy(() -> b.embedConcurrency(-2)).hasMessageContaining("embedConcurrency must be >= 0");
         assertThatThrownBy(() -> IngestSettings.fromArgs(new String[] {"--index-dir", "/x", "--embed-device", "tpu"}))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'tpu'");

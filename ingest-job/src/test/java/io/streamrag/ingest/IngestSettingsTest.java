@@ -25,7 +25,7 @@ class IngestSettingsTest {
         assertThat(s.indexDir()).isEqualTo(Path.of("/data/index"));
         assertThat(s.shardsPerCollection()).isEqualTo(2);
         assertThat(s.embeddingModelId()).isEqualTo(EmbeddingModel.DEFAULT.id());
-        assertThat(s.embedThreads()).isEqualTo(2);
+        assertThat(s.embedThreads()).isEqualTo(1);
         assertThat(s.chunkMaxTokens()).isEqualTo(256);
         assertThat(s.chunkOverlapTokens()).isEqualTo(32);
         assertThat(s.commitIntervalMs()).isEqualTo(200);

@@ -16,12 +16,23 @@ import io.streamrag.core.embed.internal.ClasspathResources;
 import io.streamrag.core.embed.internal.OnnxModels;
 import io.streamrag.core.embed.internal.PaddedBatch;
 import io.streamrag.core.embed.internal.VectorMath;
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.onnxruntime.OrtSession.SessionOptions.ExecutionMode;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
@@ -50,10 +61,22 @@ public final class OnnxEmbedder implements Embedder {
     private static final String OUTPUT = "last_hidden_state";
     private static final String CLOSE_FAILED = "closing the embedder's native resources failed";
     private static final Logger LOG = LoggerFactory.getLogger(OnnxEmbedder.class);
+    /**
+     * Texts per model run on a CPU by default: a run pads to its longest text and the quantized models quantize
+     * activations per run, so one text per run is both the fastest on a CPU (docs/benchmarks.md, Embedding) and
+     * the only size at which a text's vector does not depend on the texts it runs with.
+     */
+    public static final int DEFAULT_CPU_BATCH_SIZE = 1;
+    /** Texts per model run on a GPU by default, where batching fills the device. */
+    public static final int DEFAULT_GPU_BATCH_SIZE = 32;
 
     private final EmbeddingModel model;
     private final int maxTokens;
-    private final int batchSize;
+    private final int batchSize; // set once the device is known
+    private final boolean sortByLength;
+    /** Runs sub-batches in parallel when {@code concurrency > 1}; null otherwise (the caller's thread runs them). */
+    private final ExecutorService runners;
+    private final int concurrency;
     private final Model onnx;
     private final EmbeddingDevice device;
     private final List<String> inputNames;
@@ -67,7 +90,7 @@ public final class OnnxEmbedder implements Embedder {
     private OnnxEmbedder(Builder b) {
         this.model = b.model;
         this.maxTokens = b.maxTokens;
-        this.batchSize = b.batchSize;
+        this.sortByLength = b.sortByLength;
         ONNX.requireEngine();
         // Load in an order where each failure leaves nothing open behind it.
         HuggingFaceTokenizer counting = null;
@@ -85,7 +108,7 @@ public final class OnnxEmbedder implements Embedder {
                     "maxLength", Integer.toString(maxTokens),
                     "modelMaxLength", Integer.toString(model.maxSequenceLength()),
                     "padding", "false"));
-            loaded = loadModel(b.intraOpThreads, b.interOpThreads, b.device);
+            loaded = loadModel(b.intraOpThreads, b.interOpThreads, b.sessionOptions(), b.device);
             this.inputNames = ONNX.inputNames(loaded.model(), names -> "model " + model.onnxResource() + " has inputs "
                     + names + ", expected " + OnnxModels.BERT_INPUTS + ": check that the resource is the " + model.id()
                     + " graph");
@@ -97,10 +120,18 @@ public final class OnnxEmbedder implements Embedder {
         this.inputTokenizer = input;
         this.onnx = loaded.model();
         this.device = loaded.device();
+        boolean gpu = device == EmbeddingDevice.CUDA;
+        this.batchSize = b.batchSize > 0 ? b.batchSize : gpu ? DEFAULT_GPU_BATCH_SIZE : DEFAULT_CPU_BATCH_SIZE;
+        this.concurrency = b.concurrency > 0 ? b.concurrency
+                : gpu ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors() / b.intraOpThreads);
         this.tokenCounter = this::countTokens;
+        this.runners = concurrency > 1 ? Executors.newFixedThreadPool(concurrency, runnerThreads(model)) : null;
     }
 
-    /** An embedder with default settings (all cores for intra-op work, batches of 32, 512 tokens). */
+    /**
+     * An embedder with default settings: on a CPU one text per run, as many runs at once as there are cores, one
+     * intra-op thread each; on a GPU runs of 32 texts, one at a time; 512 tokens.
+     */
     public static OnnxEmbedder create(EmbeddingModel model) {
         return builder(model).build();
     }
@@ -127,18 +158,24 @@ public final class OnnxEmbedder implements Embedder {
         if (texts.isEmpty()) {
             return List.of();
         }
-        List<float[]> out = new ArrayList<>(texts.size());
         Lock lock = lifecycle.readLock();
         lock.lock();
         try {
             ensureOpen();
-            for (int from = 0; from < texts.size(); from += batchSize) {
-                out.addAll(embedBatch(texts.subList(from, Math.min(texts.size(), from + batchSize))));
+            Encoding[] encodings = tokenize(texts);
+            List<int[]> batches = subBatches(encodings);
+            float[][] out = new float[texts.size()][];
+            if (runners == null || batches.size() == 1) {
+                for (int[] rows : batches) {
+                    embedBatch(encodings, rows, out);
+                }
+            } else {
+                runInParallel(encodings, batches, out);
             }
+            return List.of(out);
         } finally {
             lock.unlock();
         }
-        return Collections.unmodifiableList(out);
     }
 
     /** {@inheritDoc} The model's query instruction is prepended; see {@link EmbeddingModel#queryInstruction()}. */
@@ -161,6 +198,16 @@ public final class OnnxEmbedder implements Embedder {
     /** The model this embedder runs. */
     public EmbeddingModel model() {
         return model;
+    }
+
+    /** Texts per model run: the configured number, or the default of the device the model runs on. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** Model runs one call may make at the same time: the configured number, or the device's default. */
+    public int concurrency() {
+        return concurrency;
     }
 
     /**
@@ -192,6 +239,9 @@ public final class OnnxEmbedder implements Embedder {
                 return;
             }
             closed = true;
+            if (runners != null) {
+                runners.shutdownNow(); // idle: the write lock means no call is in flight
+            }
             ONNX.closeAll(null, CLOSE_FAILED, onnx, inputTokenizer, countingTokenizer);
         } finally {
             lock.unlock();
@@ -201,7 +251,7 @@ public final class OnnxEmbedder implements Embedder {
     @Override
     public String toString() {
         return "OnnxEmbedder[" + model.id() + ", device=" + device.id() + ", maxTokens=" + maxTokens + ", batchSize="
-                + batchSize + "]";
+                + batchSize + ", concurrency=" + concurrency + "]";
     }
 
     private int countTokens(String text) {
@@ -222,15 +272,76 @@ public final class OnnxEmbedder implements Embedder {
         }
     }
 
-    /** Embeds one sub-batch; the caller holds the read lock. */
-    private List<float[]> embedBatch(List<String> texts) {
-        PaddedBatch batch;
+    /** Tokenizes every text of a call at once; the caller holds the read lock. */
+    private Encoding[] tokenize(List<String> texts) {
         try {
-            batch = OnnxModels.pad(inputTokenizer.batchEncode(texts));
+            return inputTokenizer.batchEncode(texts);
         } catch (RuntimeException e) {
             throw new EmbeddingException("tokenizing a batch of " + texts.size() + " texts with "
                     + model.tokenizerResource() + " failed: check the tokenizers native library (DJL_CACHE_DIR)", e);
         }
+    }
+
+    /**
+     * The rows of each model run: up to {@code batchSize} texts, neighbours in length when {@link #sortByLength}
+     * (so that a run pads little), else in input order.
+     */
+    private List<int[]> subBatches(Encoding[] encodings) {
+        Integer[] order = new Integer[encodings.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        if (sortByLength && batchSize > 1) {
+            Arrays.sort(order, Comparator.comparingInt(i -> encodings[i].getIds().length));
+        }
+        List<int[]> batches = new ArrayList<>((order.length + batchSize - 1) / batchSize);
+        for (int from = 0; from < order.length; from += batchSize) {
+            int to = Math.min(order.length, from + batchSize);
+            int[] rows = new int[to - from];
+            for (int i = from; i < to; i++) {
+                rows[i - from] = order[i];
+            }
+            batches.add(rows);
+        }
+        return batches;
+    }
+
+    /** Runs the sub-batches on the runner threads and waits for all of them; the caller holds the read lock. */
+    private void runInParallel(Encoding[] encodings, List<int[]> batches, float[][] out) {
+        List<Future<?>> runs = new ArrayList<>(batches.size());
+        for (int[] rows : batches) {
+            runs.add(runners.submit(() -> embedBatch(encodings, rows, out)));
+        }
+        RuntimeException failure = null;
+        for (Future<?> run : runs) {
+            try {
+                run.get();
+            } catch (ExecutionException e) {
+                RuntimeException cause = e.getCause() instanceof RuntimeException r ? r
+                        : new EmbeddingException("embedding a sub-batch failed: " + e.getCause(), e.getCause());
+                if (failure == null) {
+                    failure = cause;
+                } else if (failure != cause) {
+                    failure.addSuppressed(cause);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                runs.forEach(r -> r.cancel(true));
+                throw new EmbeddingException("interrupted while embedding " + encodings.length + " texts", e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Embeds the texts at {@code rows} in one model run into {@code out}; the caller holds the read lock. */
+    private void embedBatch(Encoding[] encodings, int[] rows, float[][] out) {
+        Encoding[] selected = new Encoding[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            selected[i] = encodings[rows[i]];
+        }
+        PaddedBatch batch = OnnxModels.pad(selected);
         int dim = model.dimension();
         try (NDManager manager = onnx.getNDManager().newSubManager();
              Predictor<NDList, NDList> predictor = onnx.newPredictor(new NoopTranslator())) {
@@ -243,12 +354,10 @@ public final class OnnxEmbedder implements Embedder {
                         + ", expected " + expected + ": check that the resource is the " + model.id() + " graph");
             }
             float[] flat = hidden.toFloatArray();
-            List<float[]> vectors = new ArrayList<>(batch.size());
             for (int row = 0; row < batch.size(); row++) {
                 float[] v = model.pooling().pool(flat, batch.attentionMask(), row, batch.length(), dim);
-                vectors.add(VectorMath.normalizeInPlace(v));
+                out[rows[row]] = VectorMath.normalizeInPlace(v);
             }
-            return vectors;
         } catch (TranslateException | RuntimeException e) {
             if (e instanceof EmbeddingException) {
                 throw (EmbeddingException) e;
@@ -278,12 +387,13 @@ public final class OnnxEmbedder implements Embedder {
      * Loads the model on the requested device; a CUDA request that cannot be met is logged at WARN and loaded on
      * the CPU, so that a deployment configured for GPUs still ingests (slower) on a machine without one.
      */
-    private LoadedModel loadModel(int intraOpThreads, int interOpThreads, EmbeddingDevice requested) {
+    private LoadedModel loadModel(int intraOpThreads, int interOpThreads, Map<String, String> sessionOptions,
+            EmbeddingDevice requested) {
         if (requested == EmbeddingDevice.CUDA) {
             String unavailable = cudaUnavailableReason();
             if (unavailable == null) {
                 try {
-                    return new LoadedModel(loadModelOn(Device.gpu(), intraOpThreads, interOpThreads),
+                    return new LoadedModel(loadModelOn(Device.gpu(), intraOpThreads, interOpThreads, sessionOptions),
                             EmbeddingDevice.CUDA);
                 } catch (EmbeddingException e) {
                     LOG.warn("Embedding device cuda requested for {}, but loading the model with the CUDA execution"
@@ -294,7 +404,7 @@ public final class OnnxEmbedder implements Embedder {
                         unavailable);
             }
         }
-        return new LoadedModel(loadModelOn(Device.cpu(), intraOpThreads, interOpThreads), EmbeddingDevice.CPU);
+        return new LoadedModel(loadModelOn(Device.cpu(), intraOpThreads, interOpThreads, sessionOptions), EmbeddingDevice.CPU);
     }
 
     /** Why the CUDA execution provider cannot be used here, or null when it can. */
@@ -313,13 +423,23 @@ public final class OnnxEmbedder implements Embedder {
         return null;
     }
 
-    private Model loadModelOn(Device onnxDevice, int intraOpThreads, int interOpThreads) {
-        return ONNX.loadModel(model.id(), onnxDevice, intraOpThreads, interOpThreads, (m, options) -> {
+    private Model loadModelOn(Device onnxDevice, int intraOpThreads, int interOpThreads,
+            Map<String, String> sessionOptions) {
+        return ONNX.loadModel(model.id(), onnxDevice, intraOpThreads, interOpThreads, sessionOptions, (m, options) -> {
             try (InputStream in = ClasspathResources.open(model.onnxResource(), model.artifact())) {
                 m.load(in, options);
             }
         }, "loading " + model.onnxResource() + " into ONNX Runtime on " + onnxDevice + " failed: check that "
                 + model.artifact() + " is intact and that the heap can hold the model file once while loading");
+    }
+
+    private static ThreadFactory runnerThreads(EmbeddingModel model) {
+        AtomicInteger next = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "streamrag-embed-" + model.id() + "-" + next.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** A loaded model and the device it runs on. */
@@ -332,10 +452,15 @@ public final class OnnxEmbedder implements Embedder {
      */
     public static final class Builder {
         private final EmbeddingModel model;
-        private int intraOpThreads = Runtime.getRuntime().availableProcessors();
+        private int intraOpThreads = 1;
         private int interOpThreads = 1;
         private int maxTokens;
-        private int batchSize = 32;
+        private int batchSize; // 0: the device's default
+        private int concurrency; // 0: the device's default
+        private boolean sortByLength = true;
+        private OptLevel optimizationLevel;
+        private ExecutionMode executionMode;
+        private Boolean memoryArena;
         private EmbeddingDevice device = EmbeddingDevice.CPU;
 
         private Builder(EmbeddingModel model) {
@@ -343,7 +468,10 @@ public final class OnnxEmbedder implements Embedder {
             this.maxTokens = model.maxSequenceLength();
         }
 
-        /** Threads ONNX Runtime uses inside one operator; default: the available processors. */
+        /**
+         * Threads ONNX Runtime uses inside one operator of one run; default 1. More than one per run spins threads
+         * that a busy machine cannot give it (docs/benchmarks.md, Embedding); use {@link #concurrency} instead.
+         */
         public Builder intraOpThreads(int threads) {
             if (threads < 1) {
                 throw new IllegalArgumentException("intraOpThreads must be >= 1, got " + threads);
@@ -374,12 +502,58 @@ public final class OnnxEmbedder implements Embedder {
             return this;
         }
 
-        /** The most texts run through the model at once; longer input lists are split. Default 32. */
+        /**
+         * The most texts run through the model at once; longer input lists are split. Default:
+         * {@value #DEFAULT_CPU_BATCH_SIZE} on a CPU, {@value #DEFAULT_GPU_BATCH_SIZE} on a GPU (the device the model
+         * actually runs on).
+         */
         public Builder batchSize(int size) {
             if (size < 1) {
                 throw new IllegalArgumentException("batchSize must be >= 1, got " + size);
             }
             this.batchSize = size;
+            return this;
+        }
+
+        /**
+         * How many model runs one {@link #embedPassages} call may make at the same time, each on a thread of the
+         * embedder's own (one sub-batch of up to {@link #batchSize} texts each); 1: the caller's thread runs them
+         * one after another. Default: on a CPU, the available processors divided by the intra-op threads, so that
+         * {@code concurrency × intraOpThreads ≈ cores}; on a GPU, 1.
+         */
+        public Builder concurrency(int runs) {
+            if (runs < 1) {
+                throw new IllegalArgumentException("concurrency must be >= 1, got " + runs);
+            }
+            this.concurrency = runs;
+            return this;
+        }
+
+        /**
+         * Whether the texts of a call are grouped by token length before they are cut into sub-batches, so that a
+         * sub-batch pads little; the vectors come back in input order either way. Default true. Irrelevant with
+         * {@link #batchSize} 1.
+         */
+        public Builder sortByLength(boolean sort) {
+            this.sortByLength = sort;
+            return this;
+        }
+
+        /** ONNX Runtime's graph optimisation level; default: ONNX Runtime's own ({@code ALL_OPT}). */
+        public Builder optimizationLevel(OptLevel level) {
+            this.optimizationLevel = Objects.requireNonNull(level, "level");
+            return this;
+        }
+
+        /** ONNX Runtime's execution mode (sequential or parallel operators); default: ONNX Runtime's own. */
+        public Builder executionMode(ExecutionMode mode) {
+            this.executionMode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /** Whether ONNX Runtime's CPU memory arena is used; default: ONNX Runtime's own (on). */
+        public Builder memoryArena(boolean arena) {
+            this.memoryArena = arena;
             return this;
         }
 
@@ -399,6 +573,21 @@ public final class OnnxEmbedder implements Embedder {
          */
         public OnnxEmbedder build() {
             return new OnnxEmbedder(this);
+        }
+
+        /** The DJL session options beyond the thread counts, only those set. */
+        private Map<String, String> sessionOptions() {
+            Map<String, String> options = new HashMap<>();
+            if (optimizationLevel != null) {
+                options.put("optLevel", optimizationLevel.name());
+            }
+            if (executionMode != null) {
+                options.put("executionMode", executionMode.name());
+            }
+            if (memoryArena != null) {
+                options.put("cpuArenaAllocator", memoryArena.toString());
+            }
+            return options;
         }
     }
 }

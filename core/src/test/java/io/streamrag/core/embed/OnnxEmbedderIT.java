@@ -114,6 +114,44 @@ class OnnxEmbedderIT {
         }
     }
 
+    @Test
+    void withOneTextPerRunAQuantizedVectorDoesNotDependOnItsBatchMates() {
+        // the defaults on a CPU (as the ingest job opens it): one text per run, a run per core
+        try (OnnxEmbedder embedder = OnnxEmbedder.builder(EmbeddingModel.BGE_SMALL_EN_V15_Q).concurrency(2).build()) {
+            List<float[]> together = embedder.embedPassages(TEXTS);
+            List<float[]> reversed = new ArrayList<>(embedder.embedPassages(reversed(TEXTS)));
+            Collections.reverse(reversed);
+            for (int i = 0; i < TEXTS.size(); i++) {
+                float[] alone = embedder.embedPassages(List.of(TEXTS.get(i))).get(0);
+                assertThat(together.get(i)).as("text %d among others", i).containsExactly(alone, within(1e-6f));
+                assertThat(reversed.get(i)).as("text %d in another order", i).containsExactly(alone, within(1e-6f));
+            }
+        }
+    }
+
+    @Test
+    void onACpuTheDefaultIsOneTextPerRunWithARunPerCore() {
+        try (OnnxEmbedder embedder = OnnxEmbedder.create(EmbeddingModel.BGE_SMALL_EN_V15_Q)) {
+            assertThat(embedder.device()).isEqualTo(EmbeddingDevice.CPU);
+            assertThat(embedder.batchSize()).isEqualTo(OnnxEmbedder.DEFAULT_CPU_BATCH_SIZE);
+            assertThat(embedder.concurrency()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        }
+    }
+
+    @Test
+    void runsGroupedByLengthAndRunConcurrentlyComeBackInInputOrder() {
+        // fp32 vectors do not depend on batch-mates (beyond float noise), so each must match its text alone
+        OnnxEmbedder reference = embedders.get(EmbeddingModel.BGE_SMALL_EN_V15);
+        try (OnnxEmbedder embedder = OnnxEmbedder.builder(EmbeddingModel.BGE_SMALL_EN_V15).batchSize(2)
+                .sortByLength(true).concurrency(2).intraOpThreads(1).build()) {
+            List<float[]> vectors = embedder.embedPassages(TEXTS);
+            for (int i = 0; i < TEXTS.size(); i++) {
+                float[] alone = reference.embedPassages(List.of(TEXTS.get(i))).get(0);
+                assertThat(vectors.get(i)).as("text %d", i).containsExactly(alone, within(1e-4f));
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(EmbeddingModel.class)
     void anInputLongerThanTheModelMaximumIsTruncatedNotRejected(EmbeddingModel model) {
@@ -180,5 +218,11 @@ class OnnxEmbedderIT {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
         assertThatThrownBy(() -> embedder.tokenCounter().count("x"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    private static List<String> reversed(List<String> texts) {
+        List<String> copy = new ArrayList<>(texts);
+        Collections.reverse(copy);
+        return copy;
     }
 }

@@ -16,6 +16,8 @@ class OnnxEmbedderTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("interOpThreads must be >= 1, got -1");
         assertThatThrownBy(() -> builder.batchSize(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("batchSize must be >= 1, got 0");
+        assertThatThrownBy(() -> builder.concurrency(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("concurrency must be >= 1, got 0");
         assertThatThrownBy(() -> builder.maxTokens(513))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxTokens").hasMessageContaining("512").hasMessageContaining("513");

@@ -4,16 +4,16 @@ import io.streamrag.core.Document;
 import io.streamrag.core.chunk.Chunk;
 import io.streamrag.core.chunk.TokenChunker;
 import io.streamrag.core.embed.EmbeddingDevice;
-import io.streamrag.core.embed.EmbeddingModel;
 import io.streamrag.core.embed.OnnxEmbedder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Part (a) of the ingest benchmark: the embedding model alone, on the chunks the ingest job would cut from the
- * same documents, embedded once one document per call (what the job did before micro-batching) and once in
- * batches of whole documents up to {@code batchChunks} chunks (what {@code ChunkEmbedder} does under load).
+ * Part (a) of the ingest benchmark: the embedding model alone, opened as the job's chunk-embed task opens it, on
+ * the chunks the ingest job would cut from the same documents, embedded once one document per call (what the job
+ * did before micro-batching) and once in calls of whole documents up to {@code batchChunks} chunks (what
+ * {@code ChunkEmbedder} does under load).
  * Runs on the calling thread; not thread-safe.
  */
 final class EmbedderThroughput {
@@ -26,21 +26,23 @@ final class EmbedderThroughput {
      * @param perDocument     chunks/s with one call per document; NaN when not measured
      * @param batched         chunks/s with calls of up to {@code batchChunks} chunks
      * @param chunksPerDoc    the mean number of chunks per document
+     * @param settings        the embedder's settings, as it describes itself
      */
-    record Result(EmbeddingDevice device, int chunks, double perDocument, double batched, double chunksPerDoc) {
+    record Result(EmbeddingDevice device, int chunks, double perDocument, double batched, double chunksPerDoc,
+                  String settings) {
     }
 
     private EmbedderThroughput() {
     }
 
     /**
-     * Loads the model, warms it up and times the passes; {@code perDocumentToo} false times only the batched pass
-     * (to measure the ceiling again after the stack runs, on a machine whose load drifts).
+     * Loads the model with the job's settings ({@code embedders}), warms it up and times the passes;
+     * {@code perDocumentToo} false times only the batched pass (to measure the ceiling again after the stack runs,
+     * on a machine whose load drifts).
      */
-    static Result measure(List<CorpusDocument> docs, EmbeddingModel model, EmbeddingDevice device, int threads,
-                          int batchChunks, int maxTokens, int overlapTokens, boolean perDocumentToo) {
-        try (OnnxEmbedder embedder = OnnxEmbedder.builder(model).intraOpThreads(threads).interOpThreads(1)
-                .batchSize(batchChunks).device(device).build()) {
+    static Result measure(List<CorpusDocument> docs, OnnxEmbedder.Builder embedders, int batchChunks, int maxTokens,
+                          int overlapTokens, boolean perDocumentToo) {
+        try (OnnxEmbedder embedder = embedders.build()) {
             TokenChunker chunker = TokenChunker.builder().tokenCounter(embedder.tokenCounter())
                     .maxTokens(maxTokens).overlapTokens(overlapTokens).build();
             List<List<String>> perDoc = new ArrayList<>();
@@ -61,7 +63,8 @@ final class EmbedderThroughput {
             }
             double perDocument = perDocumentToo ? rate(embedder, perDoc, chunks) : Double.NaN;
             double batched = rate(embedder, batches, chunks);
-            return new Result(embedder.device(), chunks, perDocument, batched, (double) chunks / docs.size());
+            return new Result(embedder.device(), chunks, perDocument, batched, (double) chunks / docs.size(),
+                    embedder.toString());
         }
     }
 

@@ -2,11 +2,14 @@ package io.streamrag.loadgen.ingest;
 
 import io.streamrag.core.embed.EmbeddingDevice;
 import io.streamrag.core.embed.EmbeddingModel;
+import io.streamrag.core.embed.OnnxEmbedder;
 import io.streamrag.ingest.IngestSettings;
+import io.streamrag.loadgen.query.QueryBenchmark;
 import io.streamrag.schemas.DocumentEvent;
 import io.streamrag.schemas.DocumentEvents;
 import io.streamrag.schemas.IndexChange;
 import io.streamrag.schemas.Topics;
+import io.streamrag.testkit.JavaProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -87,6 +90,15 @@ public final class IngestBenchmark {
         List<CorpusDocument> bulk = corpus.subList(0, options.docs);
         List<CorpusDocument> pool = corpus.subList(options.docs, corpus.size());
         log("corpus: %d documents for (a)/(b) from %s; %s", bulk.size(), options.corpus, machine());
+        if (options.versusPeer > 0) {
+            Path work = Files.createTempDirectory(options.workDir, "bench-ingest-");
+            try {
+                compareWithPeer(work, bulk, pool);
+            } finally {
+                deleteRecursively(work);
+            }
+            return;
+        }
         if (!options.parallelisms.isEmpty()) {
             // (a) is not part of this comparison: every row embeds with the same settings
             Path work = Files.createTempDirectory(options.workDir, "bench-ingest-");
@@ -100,9 +112,8 @@ public final class IngestBenchmark {
 
         log("(a) embedding %d documents with %s alone on %s, %d intra-op threads ...", bulk.size(),
                 options.model.id(), options.device.id(), options.embedThreads);
-        EmbedderThroughput.Result a = EmbedderThroughput.measure(bulk, options.model, options.device,
-                options.embedThreads, options.batchChunks, IngestSettings.DEFAULT_CHUNK_MAX_TOKENS,
-                IngestSettings.DEFAULT_CHUNK_OVERLAP_TOKENS, true);
+        EmbedderThroughput.Result a = EmbedderThroughput.measure(bulk, embedders(), options.batchChunks,
+                IngestSettings.DEFAULT_CHUNK_MAX_TOKENS, IngestSettings.DEFAULT_CHUNK_OVERLAP_TOKENS, true);
         log("(a) %d chunks (%.2f per document) on %s: one call per document %.1f chunks/s, batches of <= %d %.1f"
                 + " chunks/s", a.chunks(), a.chunksPerDoc(), a.device().id(), a.perDocument(), options.batchChunks,
                 a.batched());
@@ -152,9 +163,8 @@ public final class IngestBenchmark {
         }
         // The load of a shared machine drifts over minutes: measure the ceiling again and use the mean of both.
         log("(a) again, batched only, to bracket the stack runs ...");
-        EmbedderThroughput.Result again = EmbedderThroughput.measure(bulk, options.model, options.device,
-                options.embedThreads, options.batchChunks, IngestSettings.DEFAULT_CHUNK_MAX_TOKENS,
-                IngestSettings.DEFAULT_CHUNK_OVERLAP_TOKENS, false);
+        EmbedderThroughput.Result again = EmbedderThroughput.measure(bulk, embedders(), options.batchChunks,
+                IngestSettings.DEFAULT_CHUNK_MAX_TOKENS, IngestSettings.DEFAULT_CHUNK_OVERLAP_TOKENS, false);
         log("(a) again: batches of <= %d %.1f chunks/s", options.batchChunks, again.batched());
         printTable(a, again.batched(), before, beforeRss, after, sustained, afterRss);
     }
@@ -198,6 +208,120 @@ public final class IngestBenchmark {
         flushReport();
     }
 
+    /** The embedder settings the job's chunk-embed task uses with these options. */
+    private OnnxEmbedder.Builder embedders() {
+        OnnxEmbedder.Builder b = OnnxEmbedder.builder(options.model).intraOpThreads(options.embedThreads)
+                .interOpThreads(1).device(options.device);
+        if (options.embedBatchSize != IngestSettings.AUTO) {
+            b.batchSize(options.embedBatchSize);
+        }
+        if (options.embedConcurrency != IngestSettings.AUTO) {
+            b.concurrency(options.embedConcurrency);
+        }
+        return b;
+    }
+
+    /**
+     * streamrag and the peer ({@link PeerIngest}) alternately on the same documents, each run in a fresh JVM, the
+     * ceiling (the embedder alone with the job's settings) before and after, and question embedding in both.
+     */
+    private void compareWithPeer(Path work, List<CorpusDocument> bulk, List<CorpusDocument> pool) throws Exception {
+        String machineAtStart = machine();
+        log("ceiling: %s alone with the job's settings ...", options.model.id());
+        EmbedderThroughput.Result ceilingBefore = EmbedderThroughput.measure(bulk, embedders(), options.batchChunks,
+                IngestSettings.DEFAULT_CHUNK_MAX_TOKENS, IngestSettings.DEFAULT_CHUNK_OVERLAP_TOKENS, false);
+        log("ceiling: %.1f chunks/s", ceilingBefore.batched());
+        List<BulkResult> ours = new ArrayList<>();
+        List<PeerResult> peers = new ArrayList<>();
+        for (int round = 1; round <= options.versusPeer; round++) {
+            log("round %d: streamrag, fresh stack ...", round);
+            try (StackProcess stack = startStack(work.resolve("streamrag-" + round), options.maxWaitMs);
+                 IndexChangeTail tail = new IndexChangeTail(stack.bootstrapServers());
+                 KafkaProducer<String, DocumentEvent> producer = producer(stack.bootstrapServers())) {
+                ours.add(bulk(producer, tail, bulk, pool));
+            }
+            log("round %d: streamrag %s", round, ours.get(ours.size() - 1));
+            log("round %d: peer, fresh JVM ...", round);
+            peers.add(runPeer(work.resolve("peer-" + round + ".log"), bulk.size()));
+            log("round %d: peer %s", round, peers.get(peers.size() - 1));
+        }
+        EmbedderThroughput.Result ceilingAfter = EmbedderThroughput.measure(bulk, embedders(), options.batchChunks,
+                IngestSettings.DEFAULT_CHUNK_MAX_TOKENS, IngestSettings.DEFAULT_CHUNK_OVERLAP_TOKENS, false);
+        double ceiling = (ceilingBefore.batched() + ceilingAfter.batched()) / 2;
+        Histogram questions = questionEmbedding();
+
+        line("| round | streamrag: documents/s | chunks/s | of the ceiling | peer: documents/s | chunks/s |"
+                + " streamrag / peer, documents/s |");
+        line("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        double ratioSum = 0;
+        double ofCeilingSum = 0;
+        for (int i = 0; i < ours.size(); i++) {
+            BulkResult o = ours.get(i);
+            PeerResult p = peers.get(i);
+            double oursDocs = o.docs() / o.secondsToVisible();
+            ratioSum += oursDocs / p.docsPerSecond();
+            ofCeilingSum += o.chunksPerSecond() / ceiling;
+            line("| %d | %.2f | %.1f | %.2f | %.2f | %.1f | %.2f |", i + 1, oursDocs, o.chunksPerSecond(),
+                    o.chunksPerSecond() / ceiling, p.docsPerSecond(), p.chunksPerSecond(),
+                    oursDocs / p.docsPerSecond());
+        }
+        line("| mean | | | **%.2f** | | | **%.2f** |", ofCeilingSum / ours.size(), ratioSum / ours.size());
+        line("");
+        line("%d documents; streamrag %d chunks (%.2f per document), the peer %d chunks. Ceiling: %s alone with the"
+                        + " job's settings (%s), %.1f chunks/s before and %.1f after the rounds, mean %.1f.",
+                bulk.size(), ours.get(0).chunks(), ours.get(0).chunksPerDoc(), peers.get(0).chunks(),
+                options.model.id(), ceilingBefore.settings(), ceilingBefore.batched(), ceilingAfter.batched(),
+                ceiling);
+        PeerResult lastPeer = peers.get(peers.size() - 1);
+        line("");
+        line("| question embedding, %d questions one at a time | p50 | p99 |", options.questions);
+        line("| --- | ---: | ---: |");
+        line("| streamrag (`OnnxEmbedder`, the query processor's settings: one intra-op thread, query instruction)"
+                + " | %.1f ms | %.1f ms |", questions.getValueAtPercentile(50) / 1000.0,
+                questions.getValueAtPercentile(99) / 1000.0);
+        line("| peer (`BgeSmallEnV15QuantizedEmbeddingModel.embed`, last round) | %.1f ms | %.1f ms |",
+                lastPeer.questionP50Ms(), lastPeer.questionP99Ms());
+        line("");
+        line("Settings: --embed-threads %d --embed-batch-size %d --embed-concurrency %d (0: the device's default)"
+                        + " --embed-batch-chunks %d --embed-max-wait-ms %d, parallelism %d, checkpoints every %d ms,"
+                        + " child heaps -Xmx%s; the peer with %d threads. %s", options.embedThreads,
+                options.embedBatchSize, options.embedConcurrency, options.batchChunks, options.maxWaitMs,
+                options.parallelism, options.checkpointIntervalMs, options.childHeap, options.peerThreads,
+                machineAtStart);
+        flushReport();
+    }
+
+    /** One run of {@link PeerIngest} in a fresh JVM. */
+    private PeerResult runPeer(Path log, int docs) throws IOException, InterruptedException {
+        try (JavaProcess peer = JavaProcess.builder("peer", PeerIngest.class.getName())
+                .jvmOptions("-Xmx" + options.childHeap)
+                .args(options.corpus.toString(), Integer.toString(docs), Integer.toString(options.peerThreads),
+                        options.queries.toString(), Integer.toString(options.questions))
+                .log(log)
+                .start()) {
+            peer.awaitOutput(PeerIngest.RESULT, Duration.ofMinutes(30));
+            return PeerResult.parse(peer.output());
+        }
+    }
+
+    /** Question embedding as the query processor does it: one question per call, one intra-op thread. */
+    private Histogram questionEmbedding() throws IOException {
+        List<String> texts = QueryBenchmark.readQuestions(options.queries);
+        Histogram micros = new Histogram(60_000_000L, 3);
+        try (OnnxEmbedder embedder = OnnxEmbedder.builder(options.model).intraOpThreads(1).interOpThreads(1)
+                .build()) {
+            for (int i = 0; i < 10; i++) {
+                embedder.embedQuery(texts.get(i % texts.size())); // warm-up
+            }
+            for (int i = 0; i < options.questions; i++) {
+                long start = System.nanoTime();
+                embedder.embedQuery(texts.get(i % texts.size()));
+                micros.recordValue((System.nanoTime() - start) / 1000);
+            }
+        }
+        return micros;
+    }
+
     private StackProcess startStack(Path dataDir, long maxWaitMs) throws IOException, InterruptedException {
         return startStack(dataDir, maxWaitMs, options.parallelism);
     }
@@ -209,6 +333,8 @@ public final class IngestBenchmark {
         List<String> flags = new ArrayList<>(List.of(
                 "--model", options.model.id(),
                 "--embed-threads", Integer.toString(options.embedThreads),
+                "--embed-batch-size", Integer.toString(options.embedBatchSize),
+                "--embed-concurrency", Integer.toString(options.embedConcurrency),
                 "--embed-batch-chunks", Integer.toString(options.batchChunks),
                 "--embed-max-wait-ms", Long.toString(maxWaitMs),
                 "--embed-device", options.device.id(),
@@ -452,17 +578,53 @@ public final class IngestBenchmark {
                            Histogram visible, long lateSends) {
     }
 
+    /** What one {@link PeerIngest} run printed. */
+    record PeerResult(int docs, int chunks, double seconds, double questionP50Ms, double questionP99Ms) {
+        static PeerResult parse(String output) {
+            for (String line : output.split("\n")) {
+                if (line.startsWith(PeerIngest.RESULT)) {
+                    Map<String, String> fields = new HashMap<>();
+                    for (String field : line.substring(PeerIngest.RESULT.length()).trim().split(" ")) {
+                        String[] kv = field.split("=", 2);
+                        fields.put(kv[0], kv[1]);
+                    }
+                    return new PeerResult(Integer.parseInt(fields.get("docs")), Integer.parseInt(fields.get("chunks")),
+                            Double.parseDouble(fields.get("seconds")), Double.parseDouble(fields.get("questionP50Ms")),
+                            Double.parseDouble(fields.get("questionP99Ms")));
+                }
+            }
+            throw new IllegalStateException("no " + PeerIngest.RESULT + " line in the peer's output");
+        }
+
+        double docsPerSecond() {
+            return docs / seconds;
+        }
+
+        double chunksPerSecond() {
+            return chunks / seconds;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%d documents, %d chunks in %.1f s: %.2f documents/s, %.1f chunks/s;"
+                    + " question embedding p50 %.1f ms, p99 %.1f ms", docs, chunks, seconds, docsPerSecond(),
+                    chunksPerSecond(), questionP50Ms, questionP99Ms);
+        }
+    }
+
     /** Command-line options; see {@link #USAGE}. */
     record Options(Path corpus, int docs, int poolDocs, EmbeddingModel model, EmbeddingDevice device,
-                   int embedThreads, int batchChunks, long maxWaitMs, int parallelism, long checkpointIntervalMs,
-                   double load, int sustainSeconds, String childHeap, boolean embedOnly, boolean skipBefore,
-                   Path workDir, Path report, List<Integer> parallelisms) {
+                   int embedThreads, int embedBatchSize, int embedConcurrency, int batchChunks, long maxWaitMs,
+                   int parallelism, long checkpointIntervalMs, double load, int sustainSeconds, String childHeap,
+                   boolean embedOnly, boolean skipBefore, Path workDir, Path report, List<Integer> parallelisms,
+                   int versusPeer, int peerThreads, Path queries, int questions) {
 
         static final String USAGE = "usage: IngestBenchmark [--corpus corpus.jsonl.gz] [--docs 400]"
-                + " [--sustain-seconds 60] [--load 0.7] [--model ID] [--device cpu|cuda] [--embed-threads 2]"
-                + " [--batch-chunks 32] [--max-wait-ms 50] [--parallelism 1] [--checkpoint-interval-ms 1000]"
+                + " [--sustain-seconds 60] [--load 0.7] [--model ID] [--device cpu|cuda] [--embed-threads 1]"
+                + " [--embed-batch-size 0] [--embed-concurrency 0] [--batch-chunks 32] [--max-wait-ms 50] [--parallelism 1] [--checkpoint-interval-ms 1000]"
                 + " [--child-heap 3g] [--embed-only] [--skip-before] [--work-dir DIR] [--report FILE]"
-                + " [--parallelisms 1,2 (only end to end, once per parallelism)]";
+                + " [--parallelisms 1,2 (only end to end, once per parallelism)]"
+                + " [--versus-peer ROUNDS [--peer-threads 2] [--queries queries.jsonl] [--questions 100]]";
 
         static Options parse(String[] args) {
             Map<String, String> values = new HashMap<>();
@@ -479,7 +641,8 @@ public final class IngestBenchmark {
             }
             Set<String> known = Set.of("--corpus", "--docs", "--sustain-seconds", "--load", "--model", "--device",
                     "--embed-threads", "--batch-chunks", "--max-wait-ms", "--parallelism", "--checkpoint-interval-ms",
-                    "--child-heap", "--work-dir", "--report", "--pool-docs", "--parallelisms");
+                    "--child-heap", "--work-dir", "--report", "--pool-docs", "--parallelisms", "--embed-batch-size",
+                    "--embed-concurrency", "--versus-peer", "--peer-threads", "--queries", "--questions");
             for (String flag : values.keySet()) {
                 if (!known.contains(flag)) {
                     throw new IllegalArgumentException("unknown option " + flag);
@@ -492,7 +655,10 @@ public final class IngestBenchmark {
                         Integer.parseInt(values.getOrDefault("--pool-docs", "2000")),
                         EmbeddingModel.fromId(values.getOrDefault("--model", EmbeddingModel.DEFAULT.id())),
                         EmbeddingDevice.fromId(values.getOrDefault("--device", "cpu")),
-                        Integer.parseInt(values.getOrDefault("--embed-threads", "2")),
+                        Integer.parseInt(values.getOrDefault("--embed-threads",
+                                Integer.toString(IngestSettings.DEFAULT_EMBED_THREADS))),
+                        Integer.parseInt(values.getOrDefault("--embed-batch-size", "0")),
+                        Integer.parseInt(values.getOrDefault("--embed-concurrency", "0")),
                         Integer.parseInt(values.getOrDefault("--batch-chunks", "32")),
                         Long.parseLong(values.getOrDefault("--max-wait-ms", "50")),
                         Integer.parseInt(values.getOrDefault("--parallelism", "1")),
@@ -505,12 +671,19 @@ public final class IngestBenchmark {
                         Path.of(values.getOrDefault("--work-dir", System.getProperty("java.io.tmpdir"))),
                         values.containsKey("--report") ? Path.of(values.get("--report")) : null,
                         values.containsKey("--parallelisms") ? Stream.of(values.get("--parallelisms").split(","))
-                                .map(String::trim).map(Integer::parseInt).toList() : List.of());
+                                .map(String::trim).map(Integer::parseInt).toList() : List.of(),
+                        Integer.parseInt(values.getOrDefault("--versus-peer", "0")),
+                        Integer.parseInt(values.getOrDefault("--peer-threads",
+                                Integer.toString(Runtime.getRuntime().availableProcessors()))),
+                        Path.of(values.getOrDefault("--queries", "../shared/data/scifact/queries.jsonl")),
+                        Integer.parseInt(values.getOrDefault("--questions", "100")));
                 if (o.docs < 1 || o.embedThreads < 1 || o.batchChunks < 1 || o.maxWaitMs < 0 || o.parallelism < 1
                         || o.sustainSeconds < 1 || o.load <= 0 || o.load > 1 || o.poolDocs < WARMUP_DOCS
-                        || o.parallelisms.stream().anyMatch(p -> p < 1)) {
+                        || o.parallelisms.stream().anyMatch(p -> p < 1) || o.embedBatchSize < 0
+                        || o.embedConcurrency < 0 || o.versusPeer < 0 || o.peerThreads < 1 || o.questions < 1) {
                     throw new IllegalArgumentException("out of range: docs, embed-threads, batch-chunks, parallelism,"
-                            + " parallelisms, sustain-seconds >= 1; max-wait-ms >= 0; 0 < load <= 1; pool-docs >= "
+                            + " parallelisms, sustain-seconds, peer-threads, questions >= 1; max-wait-ms,"
+                            + " embed-batch-size, embed-concurrency, versus-peer >= 0; 0 < load <= 1; pool-docs >= "
                             + WARMUP_DOCS);
                 }
                 return o;

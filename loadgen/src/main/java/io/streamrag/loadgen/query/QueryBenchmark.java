@@ -406,7 +406,8 @@ public final class QueryBenchmark {
         }
     }
 
-    private static List<String> readQuestions(Path queries) throws IOException {
+    /** The question texts of a BEIR {@code queries.jsonl}, in file order. */
+    public static List<String> readQuestions(Path queries) throws IOException {
         List<String> questions = new ArrayList<>();
         for (String line : Files.readAllLines(queries, StandardCharsets.UTF_8)) {
             if (!line.isBlank()) {

@@ -12,6 +12,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -75,11 +76,20 @@ public final class OnnxModels {
      */
     public Model loadModel(String name, Device device, int intraOpThreads, int interOpThreads, GraphSource source,
             String failureMessage) {
+        return loadModel(name, device, intraOpThreads, interOpThreads, Map.of(), source, failureMessage);
+    }
+
+    /**
+     * As {@link #loadModel(String, Device, int, int, GraphSource, String)}, with further DJL ONNX Runtime session
+     * options ({@code optLevel}, {@code executionMode}, {@code cpuArenaAllocator}, {@code memoryPatternOptimization}).
+     */
+    public Model loadModel(String name, Device device, int intraOpThreads, int interOpThreads,
+            Map<String, String> sessionOptions, GraphSource source, String failureMessage) {
         Model m = Model.newInstance(name, device, ENGINE);
         // DJL only applies the intra-op setting when the inter-op one is present too: always pass both.
-        Map<String, String> options = Map.of(
-                "intraOpNumThreads", Integer.toString(intraOpThreads),
-                "interOpNumThreads", Integer.toString(interOpThreads));
+        Map<String, String> options = new HashMap<>(sessionOptions);
+        options.put("intraOpNumThreads", Integer.toString(intraOpThreads));
+        options.put("interOpNumThreads", Integer.toString(interOpThreads));
         try {
             source.loadInto(m, options);
             return m;
