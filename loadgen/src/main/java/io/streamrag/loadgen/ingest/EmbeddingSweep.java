@@ -9,6 +9,7 @@ import io.streamrag.core.embed.EmbeddingModel;
 import io.streamrag.core.embed.OnnxEmbedder;
 import io.streamrag.ingest.IngestSettings;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -27,8 +28,10 @@ import java.util.Map;
  *
  * <p>The points run in rounds, each round in a rotated order, so that the drift of a shared machine's load spreads
  * over all points; a point's figure is the median of its rounds. Each point also reports how close its vectors come
- * to the fp32 model's (mean and minimum cosine) and whether a text's vector depends on its batch-mates (minimum
- * cosine to the same configuration's vector of the text embedded alone: 1 means independent).
+ * to the fp32 model's (mean and minimum cosine), the process CPU time it spent per chunk (less sensitive to other
+ * load on the machine than the rate; spinning threads count), and whether a text's vector depends on its
+ * batch-mates (minimum cosine to the same configuration's vector of the text embedded alone: 1 means
+ * independent).
  *
  * <pre>
  * bin/bench-embed [--corpus FILE] [--docs 60] [--rounds 3] [--points NAME,...] [--report FILE]
@@ -36,6 +39,8 @@ import java.util.Map;
  */
 public final class EmbeddingSweep {
     private static final int CALL_CHUNKS = IngestSettings.DEFAULT_EMBED_BATCH_CHUNKS;
+    private static final com.sun.management.OperatingSystemMXBean PROCESS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private static final String USAGE = "usage: bench-embed [--corpus FILE] [--docs N] [--rounds N]"
             + " [--points NAME,...] [--report FILE]";
 
@@ -103,6 +108,7 @@ public final class EmbeddingSweep {
     private static final class Measured {
         final Point point;
         final List<Double> chunksPerSecond = new ArrayList<>();
+        final List<Double> cpuMsPerChunk = new ArrayList<>();
         double meanCosineToFp32 = Double.NaN;
         double minCosineToFp32 = Double.NaN;
         double minCosineToAlone = Double.NaN;
@@ -112,7 +118,11 @@ public final class EmbeddingSweep {
         }
 
         double median() {
-            double[] sorted = chunksPerSecond.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            return median(chunksPerSecond);
+        }
+
+        static double median(List<Double> values) {
+            double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             int n = sorted.length;
             return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
         }
@@ -189,9 +199,13 @@ public final class EmbeddingSweep {
                 Measured m = results.get((i + round) % results.size()); // rotate: spread the drift
                 try (OnnxEmbedder embedder = m.point.open()) {
                     embedder.embedPassages(chunks.calls().get(0)); // warm-up: kernels, arena
+                    long cpuBefore = PROCESS.getProcessCpuTime();
                     double rate = chunks.count() / seconds(() -> chunks.calls().forEach(embedder::embedPassages));
+                    double cpuMs = (PROCESS.getProcessCpuTime() - cpuBefore) / 1e6 / chunks.count();
                     m.chunksPerSecond.add(rate);
-                    log("round %d %-24s %6.1f chunks/s", round + 1, m.point.name(), rate);
+                    m.cpuMsPerChunk.add(cpuMs);
+                    log("round %d %-24s %6.1f chunks/s %6.1f CPU ms/chunk (load %s)", round + 1, m.point.name(), rate,
+                            cpuMs, loadAverage());
                     if (round == 0) {
                         List<float[]> own = embedder.embedPassages(chunks.sample());
                         List<float[]> single = alone.computeIfAbsent(m.point.model(),
@@ -214,15 +228,15 @@ public final class EmbeddingSweep {
                         + " %d available processors.%n%n", Instant.now(), docs, chunks.count(), chunks.tokens(),
                 (double) chunks.tokens() / chunks.count(), CALL_CHUNKS, rounds,
                 Runtime.getRuntime().availableProcessors()));
-        out.append("| point | configuration | chunks/s | tokens/s | of best | rounds, chunks/s | cosine to fp32,"
-                + " mean / min | min cosine to the text embedded alone |\n");
-        out.append("| --- | --- | ---: | ---: | ---: | --- | --- | ---: |\n");
+        out.append("| point | configuration | chunks/s | tokens/s | of best | rounds, chunks/s | CPU ms per chunk"
+                + " | cosine to fp32, mean / min | min cosine to the text embedded alone |\n");
+        out.append("| --- | --- | ---: | ---: | ---: | --- | ---: | --- | ---: |\n");
         for (Measured m : results) {
             double rate = m.median();
-            out.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.0f | %.2f | %s | %.4f / %.4f | %.4f |%n",
+            out.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.0f | %.2f | %s | %.1f | %.4f / %.4f | %.4f |%n",
                     m.point.name(), m.point.describe(), rate, rate * chunks.tokens() / chunks.count(), rate / best,
                     m.chunksPerSecond.stream().map(r -> String.format(Locale.ROOT, "%.1f", r)).toList(),
-                    m.meanCosineToFp32, m.minCosineToFp32, m.minCosineToAlone));
+                    Measured.median(m.cpuMsPerChunk), m.meanCosineToFp32, m.minCosineToFp32, m.minCosineToAlone));
         }
         return out.toString();
     }
@@ -258,6 +272,15 @@ public final class EmbeddingSweep {
             s += (double) a[i] * b[i];
         }
         return s;
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return parts[0];
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     private static double seconds(Runnable work) {

@@ -295,8 +295,8 @@ public final class IngestBenchmark {
     private PeerResult runPeer(Path log, int docs) throws IOException, InterruptedException {
         try (JavaProcess peer = JavaProcess.builder("peer", PeerIngest.class.getName())
                 .jvmOptions("-Xmx" + options.childHeap)
-                .args(options.corpus.toString(), Integer.toString(docs), Integer.toString(options.peerThreads),
-                        options.queries.toString(), Integer.toString(options.questions))
+                .args(options.corpus.toAbsolutePath().toString(), Integer.toString(docs), Integer.toString(options.peerThreads),
+                        options.queries.toAbsolutePath().toString(), Integer.toString(options.questions))
                 .log(log)
                 .start()) {
             peer.awaitOutput(PeerIngest.RESULT, Duration.ofMinutes(30));
