@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Backpressure, not buffering: embedding runs on the task thread, so while a batch is embedded no input is
  * read and Flink's bounded network buffers push back to the Kafka source. At most {@code maxBatchChunks} chunks
- * (or one larger document) are held. To keep more cores busy, raise the operator's parallelism (one embedder per
- * subtask) or the embedder's intra-op threads; parallelism × threads ≈ cores.
+ * (or one larger document) are held. The embedder spreads one call's texts over its concurrent model runs (on a
+ * CPU one text per run, a run per core: {@code --embed-concurrency}), so a call of several documents keeps the
+ * cores busy; parallelism × runs × intra-op threads ≈ cores.
  *
  * <p>Failures: when the call for a batch throws an {@link EmbeddingException} (after whatever retries the
  * embedder does itself, see {@link RetryingEmbedder}), each document of the batch is embedded alone, so that one
