@@ -74,6 +74,12 @@ public final class IngestBenchmark {
             System.exit(2);
             return;
         }
+        if (options.corpus == null) {
+            System.err.println("bench-ingest: --corpus FILE is required (a BEIR corpus.jsonl[.gz], e.g. SciFact's)");
+            System.err.println(Options.USAGE);
+            System.exit(2);
+            return;
+        }
         new IngestBenchmark(options).run();
         // the Kafka clients and the embedder leave threads behind; the report is out
         System.exit(0);
@@ -458,7 +464,7 @@ public final class IngestBenchmark {
                    double load, int sustainSeconds, String childHeap, boolean embedOnly, boolean skipBefore,
                    Path workDir, Path report, List<Integer> parallelisms) {
 
-        static final String USAGE = "usage: IngestBenchmark [--corpus corpus.jsonl.gz] [--docs 400]"
+        static final String USAGE = "usage: IngestBenchmark --corpus corpus.jsonl.gz [--docs 400]"
                 + " [--sustain-seconds 60] [--load 0.7] [--model ID] [--device cpu|cuda] [--embed-threads 2]"
                 + " [--batch-chunks 32] [--max-wait-ms 50] [--parallelism 1] [--checkpoint-interval-ms 1000]"
                 + " [--child-heap 3g] [--embed-only] [--skip-before] [--work-dir DIR] [--report FILE]"
@@ -487,7 +493,7 @@ public final class IngestBenchmark {
             }
             try {
                 Options o = new Options(
-                        Path.of(values.getOrDefault("--corpus", "../shared/data/scifact/corpus.jsonl.gz")),
+                        values.containsKey("--corpus") ? Path.of(values.get("--corpus")) : null, // required: main says so
                         Integer.parseInt(values.getOrDefault("--docs", "400")),
                         Integer.parseInt(values.getOrDefault("--pool-docs", "2000")),
                         EmbeddingModel.fromId(values.getOrDefault("--model", EmbeddingModel.DEFAULT.id())),

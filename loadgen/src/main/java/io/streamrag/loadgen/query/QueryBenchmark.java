@@ -62,9 +62,8 @@ public final class QueryBenchmark {
                    Path dataDir, Path report, String stackJavaOpts) {
 
         static Options parse(String... args) {
-            Path data = Path.of("..", "shared", "data", "scifact");
-            Path corpus = data.resolve("corpus.jsonl.gz");
-            Path queries = data.resolve("queries.jsonl");
+            Path corpus = null; // required: main says so
+            Path queries = null;
             int docs = 300;
             double rate = 50;
             int seconds = 60;
@@ -144,9 +143,15 @@ public final class QueryBenchmark {
             options = Options.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("bench-query: " + e.getMessage());
-            System.err.println("usage: bench-query [--docs N] [--rate QPS] [--seconds S] [--warmup-seconds S]"
+            System.err.println("usage: bench-query --corpus FILE --queries FILE [--docs N] [--rate QPS] [--seconds S] [--warmup-seconds S]"
                     + " [--probe-rates Q1,Q2,...] [--probe-seconds S] [--llm-latency-ms MS]"
                     + " [--partitioning round-robin|hash] [--data-dir DIR] [--report FILE] [--stack-java-opts \"-XmxN ...\"]");
+            System.exit(2);
+            return;
+        }
+        if (options.corpus() == null || options.queries() == null) {
+            System.err.println("bench-query: --corpus FILE and --queries FILE are required (a BEIR dataset's"
+                    + " corpus.jsonl[.gz] and queries.jsonl, e.g. SciFact's)");
             System.exit(2);
             return;
         }
