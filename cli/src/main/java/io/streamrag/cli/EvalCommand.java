@@ -6,7 +6,7 @@ import io.streamrag.cli.dev.DevSettings;
 import io.streamrag.cli.dev.DevStack;
 import io.streamrag.cli.eval.BeirDataset;
 import io.streamrag.cli.eval.IngestProgress;
-import io.streamrag.cli.files.SourceDocument;
+import io.streamrag.core.corpus.SourceDocument;
 import io.streamrag.core.embed.EmbeddingModel;
 import io.streamrag.core.embed.OnnxEmbedder;
 import io.streamrag.core.eval.EvalMode;
@@ -17,7 +17,6 @@ import io.streamrag.core.query.HybridQueryEngine;
 import io.streamrag.core.rerank.CrossEncoderReranker;
 import io.streamrag.core.rerank.Reranker;
 import io.streamrag.core.rerank.SentenceMaxSimReranker;
-import io.streamrag.core.search.HybridSearcher;
 import io.streamrag.core.search.ReciprocalRankFusion;
 import io.streamrag.core.store.LuceneShardStore;
 import java.io.IOException;
@@ -100,7 +99,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--candidates", paramLabel = "N",
             description = "Hits each retriever contributes to hybrid fusion, at least (default: ${DEFAULT-VALUE})")
-    int candidates = HybridSearcher.DEFAULT_CANDIDATES;
+    int candidates = HybridQueryEngine.DEFAULT_CANDIDATES;
 
     @Option(names = "--rrf-k", paramLabel = "K",
             description = "Reciprocal rank fusion constant (default: ${DEFAULT-VALUE})")

@@ -7,14 +7,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.streamrag.cli.dev.DevSettings;
 import io.streamrag.cli.dev.DevStack;
 import io.streamrag.core.cache.CacheLayer;
-import io.streamrag.core.generate.llm.ChatCompletionsGenerator;
 import io.streamrag.core.generate.llm.OpenAiTestServer;
+import io.streamrag.query.QueryProcessorConfig;
+import io.streamrag.streams.ConfigSources;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The dev stack with a pool of two LLM replicas ({@code STREAMRAG_LLM_BASE_URL} listing both, each a loopback
  * server speaking the chat-completions protocol): two different questions that retrieve the same context are sent
- * to the same replica, and the second response reports the L4 (prefix routing) hit through {@code ask --json}.
+ * to the same replica, and the second response reports the L4 (prefix routing) hit through {@code ask --json}; a
+ * change of a document in that context, once its invalidation was processed, ends the L4 hit; with the replica
+ * that holds a context stopped, the other one answers.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LlmPoolIT {
@@ -34,6 +39,7 @@ class LlmPoolIT {
     static Path tempDir;
 
     private final List<OpenAiTestServer> replicas = new ArrayList<>();
+    private final Set<Integer> stopped = new HashSet<>();
     private DevStack stack;
 
     @BeforeAll
@@ -44,8 +50,8 @@ class LlmPoolIT {
             replicas.add(replica);
         }
         Map<String, String> env = new HashMap<>(System.getenv());
-        env.put(ChatCompletionsGenerator.ENV_BASE_URL, replicas.get(0).baseUrl() + "," + replicas.get(1).baseUrl());
-        env.put(ChatCompletionsGenerator.ENV_MODEL, "test-model");
+        env.put(ConfigSources.envName(QueryProcessorConfig.LLM_BASE_URL), replicas.get(0).baseUrl() + "," + replicas.get(1).baseUrl());
+        env.put(ConfigSources.envName(QueryProcessorConfig.LLM_MODEL), "test-model");
         stack = DevStack.start(new DevSettings(tempDir.resolve("data"), 0, 0), env);
     }
 
@@ -54,19 +60,18 @@ class LlmPoolIT {
         if (stack != null) {
             stack.close();
         }
-        for (OpenAiTestServer replica : replicas) {
-            replica.close();
+        for (int i = 0; i < replicas.size(); i++) {
+            if (stopped.add(i)) {
+                replicas.get(i).close();
+            }
         }
     }
 
     @Test
-    void aContextServedBeforeGoesBackToItsReplicaAsAnL4Hit() throws Exception {
-        Path file = Files.createTempFile(tempDir, "docs", ".jsonl");
-        Files.write(file, Corpus.jsonLines(List.of(
-                new Corpus.Doc("orchid", "The Zephyr orchid", "The Zephyr orchid has white flowers that open at dawn."),
-                new Corpus.Doc("fern", "The silver fern", "The silver fern grows in shaded forests."))));
-        CliRun submit = cli("submit", "--collection", COLLECTION, "--wait", file.toString());
-        assertThat(submit.exitCode()).as(submit.err()).isZero();
+    void aContextServedBeforeGoesBackToItsReplicaAsAnL4HitUntilItChangesAndFailsOverWhenItsReplicaStops()
+            throws Exception {
+        submit(new Corpus.Doc("orchid", "The Zephyr orchid", "The Zephyr orchid has white flowers that open at dawn."),
+                new Corpus.Doc("fern", "The silver fern", "The silver fern grows in shaded forests."));
 
         // top-k 2 of a two-document collection: both questions retrieve the same context
         JsonNode first = ask("When do the flowers of the Zephyr orchid open?");
@@ -81,6 +86,29 @@ class LlmPoolIT {
         assertThat(replicas.get(served).requests()).hasSize(2);
         assertThat(replicas.get(1 - served).requests()).isEmpty();
         assertThat(stack.caches().metrics().hits(CacheLayer.L4)).isPositive();
+
+        // invalidation: a new version of a document in the context; submit --wait returns once processed
+        submit(new Corpus.Doc("orchid", "The Zephyr orchid", "The Zephyr orchid has white flowers that open at dusk."));
+        JsonNode changed = ask("When does the Zephyr orchid open its flowers?");
+        assertThat(cache(changed)).doesNotContain(CacheLayer.L4.label(), CacheLayer.L1.label());
+        int holder = changed.get("answer").asText().contains("Replica 0") ? 0 : 1;
+        assertThat(cache(ask("At what hour does the Zephyr orchid bloom?"))).contains(CacheLayer.L4.label());
+
+        // failover: the replica that holds the context stops; the other one answers, and now holds it
+        replicas.get(holder).close();
+        stopped.add(holder);
+        int requestsBefore = replicas.get(1 - holder).requests().size();
+        JsonNode failedOver = ask("Does the Zephyr orchid flower in the evening?");
+        assertThat(failedOver.get("answer").asText()).contains("Replica " + (1 - holder));
+        assertThat(failedOver.get("degradationMode").asText()).isEqualTo("normal");
+        assertThat(replicas.get(1 - holder).requests()).hasSize(requestsBefore + 1);
+    }
+
+    private void submit(Corpus.Doc... docs) throws Exception {
+        Path file = Files.createTempFile(tempDir, "docs", ".jsonl");
+        Files.write(file, Corpus.jsonLines(List.of(docs)));
+        CliRun submit = cli("submit", "--collection", COLLECTION, "--wait", file.toString());
+        assertThat(submit.exitCode()).as(submit.err()).isZero();
     }
 
     private JsonNode ask(String question) {

@@ -29,31 +29,43 @@ final class InvalidationProgress {
     private InvalidationProgress() {
     }
 
+    /** What {@link #awaitApplied} found. */
+    enum Outcome {
+        /** The invalidation processor has applied the announcements (or there were none). */
+        APPLIED,
+        /**
+         * No invalidation processor runs (no group with members): nothing evicts cached answers, so a query
+         * processor with caches may serve answers computed before these announcements until one runs.
+         */
+        NO_PROCESSOR,
+        /** The timeout passed first (e.g. Redis is down: the processor retries meanwhile). */
+        TIMED_OUT
+    }
+
     /**
      * Waits until the invalidation group has committed at least the given offsets.
      *
-     * @return true once applied, or at once when no invalidation processor runs (no group with members: then no
-     *         cache can serve anything stale); false when the timeout passed first (e.g. Redis is down: the
-     *         processor retries, and the query side bypasses the caches meanwhile)
+     * @return {@link Outcome#APPLIED} once applied; {@link Outcome#NO_PROCESSOR} at once when no invalidation
+     *         processor runs; {@link Outcome#TIMED_OUT} when the timeout passed first
      */
-    static boolean awaitApplied(String bootstrapServers, Map<TopicPartition, Long> offsets, Duration timeout) {
+    static Outcome awaitApplied(String bootstrapServers, Map<TopicPartition, Long> offsets, Duration timeout) {
         if (offsets.isEmpty()) {
-            return true;
+            return Outcome.APPLIED;
         }
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(props)) {
             if (!running(admin)) {
-                return true;
+                return Outcome.NO_PROCESSOR;
             }
             while (!applied(admin, offsets)) {
                 if (System.nanoTime() > deadline) {
-                    return false;
+                    return Outcome.TIMED_OUT;
                 }
                 Thread.sleep(20);
             }
-            return true;
+            return Outcome.APPLIED;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StackUnreachableException("interrupted while waiting for cache invalidation");

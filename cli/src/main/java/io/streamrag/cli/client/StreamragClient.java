@@ -122,7 +122,8 @@ public final class StreamragClient implements AutoCloseable {
     /**
      * Sends document events and waits until every one of them is visible to searches (its IndexChange, or one
      * of a later version of the same document, has been announced) and, where a cache invalidation processor
-     * runs, until it has applied those announcements, so that a question asked next sees the new versions.
+     * runs, until it has applied those announcements, so that a question asked next sees the new versions. Where
+     * none runs, or it has not applied them in time, it logs a warning: cached answers may then be older.
      *
      * @return the announcements, one per document
      * @throws StackUnreachableException naming how many documents are missing when the timeout passes
@@ -138,10 +139,14 @@ public final class StreamragClient implements AutoCloseable {
             List<IndexChange> changes = watcher.awaitVersions(expected, timeout);
             Duration left = Duration.ofNanos(Math.min(Math.max(deadline - System.nanoTime(), 0),
                     INVALIDATION_WAIT.toNanos()));
-            if (!InvalidationProgress.awaitApplied(bootstrapServers, watcher.offsetsAfterMatches(), left)) {
-                LOG.warn("the documents are searchable, but the cache invalidation processor has not applied the"
-                        + " changes after {} s (is Redis down?): until it does, cached answers may lag",
-                        left.toSeconds());
+            switch (InvalidationProgress.awaitApplied(bootstrapServers, watcher.offsetsAfterMatches(), left)) {
+                case APPLIED -> { }
+                case NO_PROCESSOR -> LOG.warn("the documents are searchable, but no cache invalidation processor"
+                        + " is running: a query processor with caches may serve answers from before them until one"
+                        + " runs and applies the changes");
+                case TIMED_OUT -> LOG.warn("the documents are searchable, but the cache invalidation processor has"
+                        + " not applied the changes after {} s (is Redis down?): until it does, cached answers may"
+                        + " lag", left.toSeconds());
             }
             return changes;
         }

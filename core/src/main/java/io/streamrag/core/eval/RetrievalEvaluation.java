@@ -4,7 +4,6 @@ import io.streamrag.core.embed.Embedder;
 import io.streamrag.core.query.HybridQueryEngine;
 import io.streamrag.core.query.Query;
 import io.streamrag.core.rerank.Reranker;
-import io.streamrag.core.search.HybridSearcher;
 import io.streamrag.core.search.ReciprocalRankFusion;
 import io.streamrag.core.store.ScoredChunk;
 import io.streamrag.core.store.VectorStore;
@@ -130,7 +129,7 @@ public final class RetrievalEvaluation {
         private VectorStore store;
         private Embedder embedder;
         private String collection;
-        private int candidates = HybridSearcher.DEFAULT_CANDIDATES;
+        private int candidates = HybridQueryEngine.DEFAULT_CANDIDATES;
         private int rrfK = ReciprocalRankFusion.DEFAULT_K;
         private int initialChunks = 200;
         private Reranker reranker;
@@ -157,7 +156,7 @@ public final class RetrievalEvaluation {
             return this;
         }
 
-        /** Hits each retriever contributes to fusion at least (default {@value HybridSearcher#DEFAULT_CANDIDATES}). */
+        /** Hits each retriever contributes to fusion at least (default {@value HybridQueryEngine#DEFAULT_CANDIDATES}). */
         public Builder candidates(int candidates) {
             this.candidates = requirePositive("candidates", candidates);
             return this;

@@ -9,7 +9,6 @@ import io.streamrag.core.rerank.RerankException;
 import io.streamrag.core.rerank.Reranker;
 import io.streamrag.core.resilience.QueryBreakers;
 import io.streamrag.core.resilience.TimeLimitedReranker;
-import io.streamrag.core.search.HybridSearcher;
 import io.streamrag.core.search.ReciprocalRankFusion;
 import io.streamrag.core.search.RetrievalMode;
 import io.streamrag.core.store.ScoredChunk;
@@ -61,6 +60,8 @@ public final class HybridQueryEngine implements QueryEngine, AutoCloseable {
     public static final String MODE_NORMAL = DegradationMode.NORMAL.wireName();
     /** The {@link QueryResult#cacheHits()} entry of a query answered with a cached query vector. */
     public static final String EMBEDDING_FALLBACK_CACHE = "query-embedding";
+    /** Hits each retriever contributes to fusion by default (raised to the number of results asked for). */
+    public static final int DEFAULT_CANDIDATES = 50;
     public static final int DEFAULT_RERANK_DEPTH = 20;
     public static final Duration DEFAULT_RERANK_TIMEOUT = Duration.ofSeconds(3);
     public static final int DEFAULT_RERANK_CONCURRENCY = 4;
@@ -407,7 +408,7 @@ public final class HybridQueryEngine implements QueryEngine, AutoCloseable {
         private Generator generator = new ExtractiveGenerator();
         private Generator fallbackGenerator = new ExtractiveGenerator();
         private RetrievalMode retrievalMode = RetrievalMode.HYBRID;
-        private int candidates = HybridSearcher.DEFAULT_CANDIDATES;
+        private int candidates = DEFAULT_CANDIDATES;
         private int rrfK = ReciprocalRankFusion.DEFAULT_K;
         private Reranker reranker;
         private int rerankDepth = DEFAULT_RERANK_DEPTH;
@@ -452,7 +453,7 @@ public final class HybridQueryEngine implements QueryEngine, AutoCloseable {
             return this;
         }
 
-        /** Hits each retriever contributes to fusion (default {@value HybridSearcher#DEFAULT_CANDIDATES}), > 0. */
+        /** Hits each retriever contributes to fusion (default {@value HybridQueryEngine#DEFAULT_CANDIDATES}), > 0. */
         public Builder candidates(int candidates) {
             if (candidates <= 0) {
                 throw new IllegalArgumentException("candidates must be > 0, got " + candidates);

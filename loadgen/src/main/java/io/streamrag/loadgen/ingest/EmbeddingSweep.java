@@ -34,14 +34,14 @@ import java.util.Map;
  * independent).
  *
  * <pre>
- * bin/bench-embed [--corpus FILE] [--docs 60] [--rounds 3] [--points NAME,...] [--report FILE]
+ * bin/bench-embed --corpus FILE [--docs 60] [--rounds 3] [--points NAME,...] [--report FILE]
  * </pre>
  */
 public final class EmbeddingSweep {
     private static final int CALL_CHUNKS = IngestSettings.DEFAULT_EMBED_BATCH_CHUNKS;
     private static final com.sun.management.OperatingSystemMXBean PROCESS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    private static final String USAGE = "usage: bench-embed [--corpus FILE] [--docs N] [--rounds N]"
+    private static final String USAGE = "usage: bench-embed --corpus FILE [--docs N] [--rounds N]"
             + " [--points NAME,...] [--report FILE]";
 
     /** One embedder configuration. */
@@ -132,7 +132,7 @@ public final class EmbeddingSweep {
     }
 
     public static void main(String[] args) throws Exception {
-        Path corpus = Path.of("../shared/data/scifact/corpus.jsonl.gz");
+        Path corpus = null;
         int docs = 60;
         int rounds = 3;
         Path report = null;
@@ -152,6 +152,10 @@ public final class EmbeddingSweep {
             }
             if (docs < 1 || rounds < 1) {
                 throw new IllegalArgumentException("--docs and --rounds must be >= 1");
+            }
+            if (corpus == null) {
+                throw new IllegalArgumentException("--corpus FILE is required (a BEIR corpus.jsonl[.gz], e.g."
+                        + " SciFact's)");
             }
         } catch (IllegalArgumentException e) {
             System.err.println("bench-embed: " + e.getMessage());

@@ -77,6 +77,12 @@ public final class IngestBenchmark {
             System.exit(2);
             return;
         }
+        if (options.corpus == null) {
+            System.err.println("bench-ingest: --corpus FILE is required (a BEIR corpus.jsonl[.gz], e.g. SciFact's)");
+            System.err.println(Options.USAGE);
+            System.exit(2);
+            return;
+        }
         new IngestBenchmark(options).run();
         // the Kafka clients and the embedder leave threads behind; the report is out
         System.exit(0);
@@ -91,6 +97,10 @@ public final class IngestBenchmark {
         List<CorpusDocument> pool = corpus.subList(options.docs, corpus.size());
         log("corpus: %d documents for (a)/(b) from %s; %s", bulk.size(), options.corpus, machine());
         if (options.versusPeer > 0) {
+            if (options.queries == null) {
+                throw new IllegalArgumentException("--versus-peer needs --queries FILE (a BEIR queries.jsonl, e.g."
+                        + " SciFact's), for question embedding");
+            }
             Path work = Files.createTempDirectory(options.workDir, "bench-ingest-");
             try {
                 compareWithPeer(work, bulk, pool);
@@ -619,12 +629,13 @@ public final class IngestBenchmark {
                    boolean embedOnly, boolean skipBefore, Path workDir, Path report, List<Integer> parallelisms,
                    int versusPeer, int peerThreads, Path queries, int questions) {
 
-        static final String USAGE = "usage: IngestBenchmark [--corpus corpus.jsonl.gz] [--docs 400]"
+        static final String USAGE = "usage: IngestBenchmark --corpus corpus.jsonl.gz [--docs 400]"
                 + " [--sustain-seconds 60] [--load 0.7] [--model ID] [--device cpu|cuda] [--embed-threads 1]"
-                + " [--embed-batch-size 0] [--embed-concurrency 0] [--batch-chunks 32] [--max-wait-ms 50] [--parallelism 1] [--checkpoint-interval-ms 1000]"
+                + " [--embed-batch-size 0] [--embed-concurrency 0] [--batch-chunks 32] [--max-wait-ms 50]"
+                + " [--parallelism 1] [--checkpoint-interval-ms 1000]"
                 + " [--child-heap 3g] [--embed-only] [--skip-before] [--work-dir DIR] [--report FILE]"
                 + " [--parallelisms 1,2 (only end to end, once per parallelism)]"
-                + " [--versus-peer ROUNDS [--peer-threads 2] [--queries queries.jsonl] [--questions 100]]";
+                + " [--versus-peer ROUNDS --queries queries.jsonl [--peer-threads 2] [--questions 100]]";
 
         static Options parse(String[] args) {
             Map<String, String> values = new HashMap<>();
@@ -650,7 +661,7 @@ public final class IngestBenchmark {
             }
             try {
                 Options o = new Options(
-                        Path.of(values.getOrDefault("--corpus", "../shared/data/scifact/corpus.jsonl.gz")),
+                        values.containsKey("--corpus") ? Path.of(values.get("--corpus")) : null, // required: main says so
                         Integer.parseInt(values.getOrDefault("--docs", "400")),
                         Integer.parseInt(values.getOrDefault("--pool-docs", "2000")),
                         EmbeddingModel.fromId(values.getOrDefault("--model", EmbeddingModel.DEFAULT.id())),
@@ -675,7 +686,7 @@ public final class IngestBenchmark {
                         Integer.parseInt(values.getOrDefault("--versus-peer", "0")),
                         Integer.parseInt(values.getOrDefault("--peer-threads",
                                 Integer.toString(Runtime.getRuntime().availableProcessors()))),
-                        Path.of(values.getOrDefault("--queries", "../shared/data/scifact/queries.jsonl")),
+                        values.containsKey("--queries") ? Path.of(values.get("--queries")) : null,
                         Integer.parseInt(values.getOrDefault("--questions", "100")));
                 if (o.docs < 1 || o.embedThreads < 1 || o.batchChunks < 1 || o.maxWaitMs < 0 || o.parallelism < 1
                         || o.sustainSeconds < 1 || o.load <= 0 || o.load > 1 || o.poolDocs < WARMUP_DOCS

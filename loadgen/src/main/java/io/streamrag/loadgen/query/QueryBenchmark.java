@@ -1,16 +1,14 @@
 package io.streamrag.loadgen.query;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamrag.core.corpus.DocumentFiles;
 import io.streamrag.schemas.DocumentEvent;
 import io.streamrag.schemas.DocumentEvents;
 import io.streamrag.schemas.IndexChange;
 import io.streamrag.schemas.QueryRequest;
 import io.streamrag.schemas.QueryResponse;
 import io.streamrag.schemas.Topics;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +29,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
-import java.util.zip.GZIPInputStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -62,9 +59,8 @@ public final class QueryBenchmark {
                    Path dataDir, Path report, String stackJavaOpts) {
 
         static Options parse(String... args) {
-            Path data = Path.of("..", "shared", "data", "scifact");
-            Path corpus = data.resolve("corpus.jsonl.gz");
-            Path queries = data.resolve("queries.jsonl");
+            Path corpus = null; // required: main says so
+            Path queries = null;
             int docs = 300;
             double rate = 50;
             int seconds = 60;
@@ -144,9 +140,15 @@ public final class QueryBenchmark {
             options = Options.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("bench-query: " + e.getMessage());
-            System.err.println("usage: bench-query [--docs N] [--rate QPS] [--seconds S] [--warmup-seconds S]"
+            System.err.println("usage: bench-query --corpus FILE --queries FILE [--docs N] [--rate QPS] [--seconds S] [--warmup-seconds S]"
                     + " [--probe-rates Q1,Q2,...] [--probe-seconds S] [--llm-latency-ms MS]"
                     + " [--partitioning round-robin|hash] [--data-dir DIR] [--report FILE] [--stack-java-opts \"-XmxN ...\"]");
+            System.exit(2);
+            return;
+        }
+        if (options.corpus() == null || options.queries() == null) {
+            System.err.println("bench-query: --corpus FILE and --queries FILE are required (a BEIR dataset's"
+                    + " corpus.jsonl[.gz] and queries.jsonl, e.g. SciFact's)");
             System.exit(2);
             return;
         }
@@ -423,25 +425,15 @@ public final class QueryBenchmark {
         return questions;
     }
 
-    /** Up to {@code limit} documents as {id, title, text}. */
+    /** Up to {@code limit} documents as {id, title, text}, read with {@link DocumentFiles}. */
     private static List<String[]> readCorpus(Path corpus, int limit) throws IOException {
-        List<String[]> docs = new ArrayList<>();
-        try (InputStream file = Files.newInputStream(corpus);
-             InputStream in = corpus.toString().endsWith(".gz") ? new GZIPInputStream(file) : file;
-             BufferedReader lines = new BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            while (docs.size() < limit && (line = lines.readLine()) != null) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode node = JSON.readTree(line);
-                String text = node.path("text").asText("");
-                if (node.hasNonNull("_id") && !text.isBlank()) {
-                    docs.add(new String[] {node.get("_id").asText(), node.path("title").asText(""), text});
-                }
-            }
+        DocumentFiles.ReadResult read = new DocumentFiles(Long.MAX_VALUE).read(List.of(corpus));
+        if (read.documents().isEmpty()) {
+            throw new IOException("no document in " + corpus
+                    + (read.problems().isEmpty() ? "" : ": " + read.problems().get(0)));
         }
-        return docs;
+        return read.documents().stream().limit(limit)
+                .map(doc -> new String[] {doc.id(), doc.title(), doc.text()}).toList();
     }
 
     static String report(Options options, int docs, int partitions, List<PhaseResult> results) {
