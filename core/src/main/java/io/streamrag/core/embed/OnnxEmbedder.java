@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -312,23 +313,35 @@ public final class OnnxEmbedder implements Embedder {
         for (int[] rows : batches) {
             runs.add(runners.submit(() -> embedBatch(encodings, rows, out)));
         }
+        // Every run is waited for, even after an interrupt: a run still in the native model must finish before the
+        // caller lets go of the read lock that keeps close() from freeing the model under it.
         RuntimeException failure = null;
+        boolean interrupted = false;
         for (Future<?> run : runs) {
-            try {
-                run.get();
-            } catch (ExecutionException e) {
-                RuntimeException cause = e.getCause() instanceof RuntimeException r ? r
-                        : new EmbeddingException("embedding a sub-batch failed: " + e.getCause(), e.getCause());
-                if (failure == null) {
-                    failure = cause;
-                } else if (failure != cause) {
-                    failure.addSuppressed(cause);
+            while (true) {
+                try {
+                    run.get();
+                    break;
+                } catch (ExecutionException e) {
+                    RuntimeException cause = e.getCause() instanceof RuntimeException r ? r
+                            : new EmbeddingException("embedding a sub-batch failed: " + e.getCause(), e.getCause());
+                    if (failure == null) {
+                        failure = cause;
+                    } else if (failure != cause) {
+                        failure.addSuppressed(cause);
+                    }
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    runs.forEach(r -> r.cancel(false)); // runs not started yet are dropped
+                } catch (CancellationException e) {
+                    break;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                runs.forEach(r -> r.cancel(true));
-                throw new EmbeddingException("interrupted while embedding " + encodings.length + " texts", e);
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+            throw new EmbeddingException("interrupted while embedding " + encodings.length + " texts", failure);
         }
         if (failure != null) {
             throw failure;
