@@ -3,7 +3,8 @@ package io.streamrag.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.streamrag.cli.client.StreamragClient;
+import io.streamrag.client.StreamragClient;
+import io.streamrag.core.CollectionNames;
 import io.streamrag.schemas.Citation;
 import io.streamrag.schemas.QueryRequest;
 import io.streamrag.schemas.QueryResponse;
@@ -52,6 +53,7 @@ final class AskCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JsonProcessingException {
+        CollectionNames.requireValid(collection);
         if (topK <= 0) {
             throw new IllegalArgumentException("--top-k must be > 0, got " + topK);
         }

@@ -1,6 +1,7 @@
 package io.streamrag.cli;
 
-import io.streamrag.cli.client.StackUnreachableException;
+import io.streamrag.client.DocumentRejectedException;
+import io.streamrag.client.StackUnreachableException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,7 +30,7 @@ public final class Streamrag {
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof StackUnreachableException || e instanceof IllegalArgumentException
-                    || e instanceof CommandFailedException) {
+                    || e instanceof CommandFailedException || e instanceof DocumentRejectedException) {
                 cmd.getErr().println("streamrag: " + e.getMessage());
             } else {
                 cmd.getErr().println("streamrag: " + e.getClass().getSimpleName() + ": " + e.getMessage()

@@ -1,4 +1,4 @@
-package io.streamrag.cli.client;
+package io.streamrag.client;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.streamrag.cli.client;
+package io.streamrag.client;
 
 import io.streamrag.schemas.DocumentEvent;
 import io.streamrag.schemas.IndexChange;
