@@ -1,6 +1,7 @@
 package io.streamrag.cli;
 
 import io.streamrag.client.StreamragClient;
+import io.streamrag.client.VersionClock;
 import io.streamrag.core.CollectionNames;
 import io.streamrag.schemas.DocumentEvent;
 import io.streamrag.schemas.DocumentEvents;

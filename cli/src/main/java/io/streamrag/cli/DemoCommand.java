@@ -4,6 +4,7 @@ import io.streamrag.cli.dev.DevSettings;
 import io.streamrag.cli.dev.DevStack;
 import io.streamrag.cli.files.SourceDocument;
 import io.streamrag.client.StreamragClient;
+import io.streamrag.client.VersionClock;
 import io.streamrag.schemas.QueryResponse;
 import java.io.IOException;
 import java.io.InputStream;

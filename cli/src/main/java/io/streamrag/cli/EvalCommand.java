@@ -7,6 +7,7 @@ import io.streamrag.cli.eval.IngestProgress;
 import io.streamrag.cli.files.SourceDocument;
 import io.streamrag.client.StackUnreachableException;
 import io.streamrag.client.StreamragClient;
+import io.streamrag.client.VersionClock;
 import io.streamrag.core.embed.EmbeddingModel;
 import io.streamrag.core.embed.OnnxEmbedder;
 import io.streamrag.core.eval.EvalMode;

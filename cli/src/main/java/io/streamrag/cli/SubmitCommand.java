@@ -3,6 +3,7 @@ package io.streamrag.cli;
 import io.streamrag.cli.files.DocumentFiles;
 import io.streamrag.cli.files.SourceDocument;
 import io.streamrag.client.StreamragClient;
+import io.streamrag.client.VersionClock;
 import io.streamrag.core.CollectionNames;
 import io.streamrag.schemas.DocumentEvent;
 import io.streamrag.schemas.DocumentEvents;
