@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "streamrag", mixinStandardHelpOptions = true, version = "streamrag 0.1.0",
         description = "Streaming RAG on Apache Flink and Apache Kafka.",
         subcommands = {DevCommand.class, SubmitCommand.class, DeleteCommand.class, AskCommand.class,
-                DemoCommand.class, EvalCommand.class, QueryProcessorCommand.class, InvalidationCommand.class,
+                DemoCommand.class, EvalCommand.class, QueryProcessorCommand.class, InvalidationCommand.class, GatewayCommand.class,
                 DeployCommand.class, CommandLine.HelpCommand.class})
 public final class Streamrag {
 
