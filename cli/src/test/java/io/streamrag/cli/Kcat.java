@@ -25,29 +25,27 @@ final class Kcat {
         return Optional.empty();
     }
 
-    /** Produces one record with {@code kcat -P} and waits for kcat to exit 0. */
+    /**
+     * Produces one record as the README shows: {@code printf 'KEY\tVALUE\n' | kcat -P -b BOOTSTRAP -t TOPIC -K '\t'},
+     * and waits for kcat to exit 0.
+     */
     static void produce(Path kcat, String bootstrap, String topic, String key, String value)
             throws IOException, InterruptedException {
-        Path input = Files.createTempFile("kcat", ".txt");
+        Process process = new ProcessBuilder(kcat.toString(), "-P", "-b", bootstrap, "-t", topic, "-K", "\\t")
+                .redirectErrorStream(true).start();
         try {
-            // one line "key<TAB>value": -K sets the key delimiter, -l reads the file as one message per line
-            Files.writeString(input, key + "\t" + value + "\n", StandardCharsets.UTF_8);
-            ProcessBuilder builder = new ProcessBuilder(kcat.toString(), "-P", "-b", bootstrap, "-t", topic,
-                    "-K", "\t", "-l", input.toString()).redirectErrorStream(true);
-            Process process = builder.start();
-            try {
-                if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("kcat did not finish within 60 s");
-                }
-                String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (process.exitValue() != 0) {
-                    throw new IllegalStateException("kcat exited " + process.exitValue() + ": " + output);
-                }
-            } finally {
-                process.destroyForcibly();
+            try (var stdin = process.getOutputStream()) {
+                stdin.write((key + "\t" + value + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("kcat did not finish within 60 s");
+            }
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException("kcat exited " + process.exitValue() + ": " + output);
             }
         } finally {
-            Files.deleteIfExists(input);
+            process.destroyForcibly();
         }
     }
 }

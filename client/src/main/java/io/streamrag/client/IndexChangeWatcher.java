@@ -22,14 +22,15 @@ public final class IndexChangeWatcher implements AutoCloseable {
     private final TopicTail<byte[], DeadLetter> deadLetters;
     private final Map<TopicPartition, Long> afterMatches = new HashMap<>();
 
-    IndexChangeWatcher(String bootstrapServers) {
+    IndexChangeWatcher(String bootstrapServers, Map<String, String> clientProperties) {
         this.tail = new TopicTail<>(bootstrapServers, Topics.INDEX_CHANGES.name(),
-                Topics.INDEX_CHANGES.keySerde().deserializer(), Topics.INDEX_CHANGES.valueSerde().deserializer());
+                Topics.INDEX_CHANGES.keySerde().deserializer(), Topics.INDEX_CHANGES.valueSerde().deserializer(),
+                clientProperties);
         TopicTail<byte[], DeadLetter> dlq;
         try {
             dlq = new TopicTail<>(bootstrapServers, Topics.DOCUMENTS_DLQ.name(),
                     new ByteArrayDeserializer(),
-                    Topics.DOCUMENTS_DLQ.valueSerde().deserializer());
+                    Topics.DOCUMENTS_DLQ.valueSerde().deserializer(), clientProperties);
         } catch (RuntimeException e) {
             tail.close();
             throw e;

@@ -38,11 +38,13 @@ public final class InvalidationProgress {
      *         cache can serve anything stale); false when the timeout passed first (e.g. Redis is down: the
      *         processor retries, and the query side bypasses the caches meanwhile)
      */
-    static boolean awaitApplied(String bootstrapServers, Map<TopicPartition, Long> offsets, Duration timeout) {
+    static boolean awaitApplied(String bootstrapServers, Map<String, String> clientProperties,
+                                Map<TopicPartition, Long> offsets, Duration timeout) {
         if (offsets.isEmpty()) {
             return true;
         }
         Properties props = new Properties();
+        props.putAll(clientProperties);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(props)) {

@@ -70,7 +70,8 @@ public final class Gateway implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         List<AutoCloseable> opened = new ArrayList<>();
         try {
-            StreamragClient documents = StreamragClient.connect(config.bootstrapServers(), Duration.ofSeconds(15));
+            StreamragClient documents = StreamragClient.connect(config.bootstrapServers(),
+                    config.kafkaProperties(), Duration.ofSeconds(15));
             opened.add(documents);
             QueryRoundTrips roundTrips = new QueryRoundTrips(config.bootstrapServers(), config.kafkaProperties());
             opened.add(roundTrips);
