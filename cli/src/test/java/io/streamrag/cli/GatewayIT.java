@@ -109,6 +109,7 @@ class GatewayIT {
         assertThat(fresh.get("cache").toString()).doesNotContain("L1");
         assertThat(fresh.get("answer").asText()).contains("530").doesNotContain("412");
         assertThat(fresh.get("citations").get(0).get("chunkId").asText()).endsWith("@2");
+        assertThat(fresh.get("citations").get(0).get("version").asLong()).isEqualTo(2);
     }
 
     @Test

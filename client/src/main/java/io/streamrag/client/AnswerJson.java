@@ -1,5 +1,6 @@
 package io.streamrag.client;
 
+import io.streamrag.core.chunk.ChunkIds;
 import io.streamrag.schemas.Citation;
 import io.streamrag.schemas.QueryResponse;
 import java.util.LinkedHashMap;
@@ -9,7 +10,7 @@ import java.util.Map;
 /**
  * The JSON shape of an answer, the contract of {@code streamrag ask --json} and of the gateway's query endpoint:
  * {@code requestId}, {@code answer}, {@code citations} [{@code number}, {@code docId}, {@code chunkId},
- * {@code score}, {@code text}], {@code degradationMode}, {@code cache}, {@code timingsMs} {@code embed},
+ * {@code version} (the cited document version, read from the chunk id), {@code score}, {@code text}], {@code degradationMode}, {@code cache}, {@code timingsMs} {@code embed},
  * {@code retrieve}, {@code rerank}, {@code generate}, {@code total}, and {@code error} when there is one.
  * Stateless.
  */
@@ -46,6 +47,7 @@ public final class AnswerJson {
             citation.put("number", c.getNumber());
             citation.put("docId", c.getDocId());
             citation.put("chunkId", c.getChunkId());
+            ChunkIds.version(c.getChunkId()).ifPresent(version -> citation.put("version", version));
             citation.put("score", c.getScore());
             citation.put("text", c.getText());
             return citation;

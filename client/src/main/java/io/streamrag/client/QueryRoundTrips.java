@@ -68,11 +68,15 @@ public final class QueryRoundTrips implements AutoCloseable {
             throw new IllegalArgumentException("request " + requestId + " is already waiting for its answer");
         }
         response.whenComplete((r, e) -> waiting.remove(requestId));
-        producer.send(new ProducerRecord<>(Topics.QUERIES.name(), requestId, request), (metadata, e) -> {
-            if (e != null) {
-                response.completeExceptionally(e);
-            }
-        });
+        try {
+            producer.send(new ProducerRecord<>(Topics.QUERIES.name(), requestId, request), (metadata, e) -> {
+                if (e != null) {
+                    response.completeExceptionally(e);
+                }
+            });
+        } catch (RuntimeException e) {
+            response.completeExceptionally(e); // no metadata within max.block.ms, a closed producer
+        }
         return response.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 

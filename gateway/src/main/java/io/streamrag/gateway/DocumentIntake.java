@@ -1,5 +1,6 @@
 package io.streamrag.gateway;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 
 /**
  * {@code POST /v1/collections/{collection}/documents} and {@code DELETE .../documents/{docId}}: document changes to
@@ -60,7 +62,7 @@ final class DocumentIntake {
             event = DocumentEventJson.decode(Gateway.JSON.writeValueAsBytes(object), Instant::now);
         } catch (SchemaDecodingException e) {
             throw new ApiException(400, e.getMessage());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new ApiException(400, "malformed JSON: " + e.getOriginalMessage());
         }
         if (event.getDocId().isBlank()) {
@@ -117,7 +119,7 @@ final class DocumentIntake {
         }
     }
 
-    private static <T> T send(java.util.function.Supplier<T> action) {
+    private static <T> T send(Supplier<T> action) {
         try {
             return action.get();
         } catch (DocumentRejectedException e) {

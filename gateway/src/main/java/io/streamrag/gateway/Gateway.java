@@ -1,5 +1,6 @@
 package io.streamrag.gateway;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -197,7 +198,7 @@ public final class Gateway implements AutoCloseable {
         }
         try {
             return JSON.readValue(bytes, type);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new ApiException(400, "malformed JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new ApiException(400, "unreadable body: " + e.getMessage());
