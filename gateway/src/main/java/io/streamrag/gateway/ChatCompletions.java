@@ -23,7 +23,7 @@ final class ChatCompletions {
     private ChatCompletions() {
     }
 
-    static void handle(Context ctx, QueryService queries) throws IOException {
+    static void handle(Context ctx, QueryService queries, Gateway.Access access) throws IOException {
         JsonNode body = Gateway.body(ctx, JsonNode.class);
         if (!body.isObject()) {
             throw new ApiException(400, "expected a JSON object with model and messages");
@@ -32,6 +32,7 @@ final class ChatCompletions {
         if (model == null || !model.isTextual()) {
             throw new ApiException(400, "model is missing: name the collection to ask");
         }
+        access.require(ctx, model.textValue(), false);
         String question = lastUserMessage(body.get("messages"));
         boolean stream = body.path("stream").asBoolean(false);
         QueryResponse response = queries.answer(new QueryService.Question(model.textValue(), question, null,

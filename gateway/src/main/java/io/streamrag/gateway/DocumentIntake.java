@@ -8,7 +8,6 @@ import io.streamrag.client.DocumentRejectedException;
 import io.streamrag.client.StackUnreachableException;
 import io.streamrag.client.StreamragClient;
 import io.streamrag.client.VersionClock;
-import io.streamrag.core.CollectionNames;
 import io.streamrag.schemas.DocumentEvent;
 import io.streamrag.schemas.DocumentEventJson;
 import io.streamrag.schemas.DocumentEvents;
@@ -20,7 +19,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 
@@ -37,8 +35,11 @@ final class DocumentIntake {
     private final Semaphore waiting;
     private final Duration waitTimeout;
 
-    DocumentIntake(StreamragClient client, GatewayConfig config) {
+    private final Gateway.Access access;
+
+    DocumentIntake(StreamragClient client, GatewayConfig config, Gateway.Access access) {
         this.client = client;
+        this.access = access;
         this.waiting = new Semaphore(config.getInt(GatewayConfig.MAX_IN_FLIGHT));
         this.waitTimeout = config.waitTimeout();
     }
@@ -83,12 +84,9 @@ final class DocumentIntake {
         submit(ctx, DocumentEvents.delete(collection, docId, clock.next()));
     }
 
-    private static String collection(Context ctx) {
+    private String collection(Context ctx) {
         String collection = ctx.pathParam("collection");
-        Optional<String> problem = CollectionNames.problem(collection);
-        if (problem.isPresent()) {
-            throw new ApiException(400, problem.get());
-        }
+        access.require(ctx, collection, true);
         return collection;
     }
 

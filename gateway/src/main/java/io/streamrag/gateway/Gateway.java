@@ -13,6 +13,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streamrag.client.QueryRoundTrips;
 import io.streamrag.client.StreamragClient;
+import io.streamrag.core.CollectionNames;
 import io.streamrag.core.cache.RedisCaches;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * document intake, health, readiness, Prometheus metrics and an OpenAPI document. It answers through the Kafka
  * topics like any client (rag.queries / rag.responses, rag.documents), and serves cached answers (L1) straight
  * from Redis with the query processors' own key and validity rule. Stateless: scale by replicas behind a balancer.
+ *
+ * <p>With {@code api.keys.file} set, every question and write needs an API key that may read (ask) or write
+ * (documents) its collection ({@link ApiKeys}): 401 without a known key, 403 for another collection.
  *
  * <p>Bad input gets a 4xx with a JSON {@code {"error": reason}}; overload gets 429 with Retry-After. The owner
  * closes it; closing stops the HTTP server first, then the Kafka and Redis clients.
@@ -82,14 +86,15 @@ public final class Gateway implements AutoCloseable {
                 opened.add(caches);
             }
             PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Access access = new Access(config.apiKeys());
             QueryService queries = new QueryService(roundTrips, caches, config, metrics);
-            DocumentIntake intake = new DocumentIntake(documents, config);
+            DocumentIntake intake = new DocumentIntake(documents, config, access);
             Javalin app = Javalin.create(c -> {
                 c.showJavalinBanner = false;
                 c.http.maxRequestSize = config.getInt(GatewayConfig.MAX_BODY_BYTES);
                 c.jsonMapper(new JavalinJackson(JSON, false));
             });
-            Handlers handlers = new Handlers(queries, intake, metrics, openApi());
+            Handlers handlers = new Handlers(queries, intake, access, metrics, openApi());
             for (Route route : ROUTES) {
                 app.addHttpHandler(route.method(), javalinPath(route.path()), handlers.forRoute(route));
             }
@@ -172,12 +177,12 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** The handlers of {@link #ROUTES}. */
-    private record Handlers(QueryService queries, DocumentIntake intake, PrometheusMeterRegistry metrics,
-                            byte[] openApi) {
+    private record Handlers(QueryService queries, DocumentIntake intake, Access access,
+                            PrometheusMeterRegistry metrics, byte[] openApi) {
         Handler forRoute(Route route) {
             return switch (route.method() + " " + route.path()) {
-                case "POST /v1/collections/{collection}/query" -> ctx -> QueryEndpoint.query(ctx, queries);
-                case "POST /v1/chat/completions" -> ctx -> ChatCompletions.handle(ctx, queries);
+                case "POST /v1/collections/{collection}/query" -> ctx -> QueryEndpoint.query(ctx, queries, access);
+                case "POST /v1/chat/completions" -> ctx -> ChatCompletions.handle(ctx, queries, access);
                 case "POST /v1/collections/{collection}/documents" -> intake::upsert;
                 case "DELETE /v1/collections/{collection}/documents/{docId}" -> intake::delete;
                 case "GET /health" -> ctx -> ctx.json(Map.of("status", "UP"));
@@ -187,6 +192,19 @@ public final class Gateway implements AutoCloseable {
                 case "GET /openapi.json" -> ctx -> ctx.contentType("application/json").result(openApi);
                 default -> throw new IllegalStateException("no handler for " + route);
             };
+        }
+    }
+
+    /** Who may read and write which collection: everyone without API keys, else what each key's grant says. */
+    record Access(ApiKeys keys) {
+        /** @throws ApiException 400 for an invalid collection name, 401 or 403 when the key does not allow it */
+        void require(Context ctx, String collection, boolean write) {
+            CollectionNames.problem(collection).ifPresent(problem -> {
+                throw new ApiException(400, problem);
+            });
+            if (keys != null) {
+                keys.authorize(ctx, collection, write);
+            }
         }
     }
 

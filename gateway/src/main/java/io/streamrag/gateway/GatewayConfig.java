@@ -31,6 +31,7 @@ public final class GatewayConfig extends AbstractConfig {
     public static final String MAX_TOP_K = "max.top.k";
     public static final String MAX_BODY_BYTES = "max.body.bytes";
     public static final String WAIT_TIMEOUT_MS = "wait.timeout.ms";
+    public static final String API_KEYS_FILE = "api.keys.file";
 
     /** The HTTP port unless set. */
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -63,7 +64,10 @@ public final class GatewayConfig extends AbstractConfig {
                 .define(MAX_BODY_BYTES, Type.INT, 8 * 1024 * 1024, Range.atLeast(1024), Importance.LOW,
                         "The largest request body (a document's JSON); more gets 413.")
                 .define(WAIT_TIMEOUT_MS, Type.LONG, 300_000L, Range.atLeast(1), Importance.LOW,
-                        "How long ?wait=true waits for a document to become searchable before a 504.");
+                        "How long ?wait=true waits for a document to become searchable before a 504.")
+                .define(API_KEYS_FILE, Type.STRING, "", Importance.HIGH, "Properties file of API keys as SHA-256 "
+                        + "hashes, each with the collections it may read and write (hash = read:C1,C2 write:C1); "
+                        + "empty: no key needed, every client may read and write every collection.");
     }
 
     /**
@@ -102,6 +106,12 @@ public final class GatewayConfig extends AbstractConfig {
 
     Duration queryTimeout() {
         return Duration.ofMillis(getLong(QUERY_TIMEOUT_MS));
+    }
+
+    /** The API keys, or null when none are configured (open access). */
+    ApiKeys apiKeys() {
+        String file = getString(API_KEYS_FILE);
+        return file.isBlank() ? null : ApiKeys.load(Path.of(file));
     }
 
     Duration waitTimeout() {

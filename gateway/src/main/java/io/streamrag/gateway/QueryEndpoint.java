@@ -26,7 +26,8 @@ final class QueryEndpoint {
     private QueryEndpoint() {
     }
 
-    static void query(Context ctx, QueryService queries) throws IOException {
+    static void query(Context ctx, QueryService queries, Gateway.Access access) throws IOException {
+        access.require(ctx, ctx.pathParam("collection"), false);
         Body body = Gateway.body(ctx, Body.class);
         QueryResponse response = queries.answer(new QueryService.Question(ctx.pathParam("collection"),
                 body.question(), body.topK(), body.filters()));

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -35,6 +36,7 @@ class GatewayRefusalsIT {
 
     private EmbeddedKafka kafka;
     private Gateway gateway;
+    private Gateway keyed;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -54,11 +56,23 @@ class GatewayRefusalsIT {
                 GatewayConfig.QUERY_TIMEOUT_MS, "5000",
                 GatewayConfig.MAX_QUESTION_CHARS, "100",
                 GatewayConfig.MAX_TOP_K, "20"), null, Map.of()));
+        Path keys = tempDir.resolve("keys.properties");
+        Files.writeString(keys, ApiKeys.hash("reader-key") + "=read:docs\n"
+                + ApiKeys.hash("writer-key") + "=read:docs write:docs\n");
+        keyed = Gateway.start(GatewayConfig.load(Map.of(
+                "bootstrap.servers", kafka.bootstrapServers(),
+                GatewayConfig.HTTP_HOST, "127.0.0.1",
+                GatewayConfig.HTTP_PORT, "0",
+                GatewayConfig.L1_FROM_REDIS, "false",
+                GatewayConfig.API_KEYS_FILE, keys.toString()), null, Map.of()));
     }
 
     @AfterAll
     void stop() {
         try {
+            if (keyed != null) {
+                keyed.close();
+            }
             if (gateway != null) {
                 gateway.close();
             }
@@ -124,6 +138,33 @@ class GatewayRefusalsIT {
         assertThat(metrics.body()).contains("streamrag_gateway_in_flight");
         HttpResponse<String> openApi = get("/openapi.json");
         assertThat(openApi.body()).contains("\"/v1/chat/completions\"");
+    }
+
+    @Test
+    void withApiKeysAKeyReachesOnlyTheCollectionsItIsGranted() throws Exception {
+        String question = "{\"question\": \"q\", \"topK\": 0}"; // past the key check, then refused with 400
+        assertRefused(keyedPost("/v1/collections/docs/query", question, null), 401, "API key");
+        assertRefused(keyedPost("/v1/collections/docs/query", question, "Bearer wrong-key"), 401, "unknown API key");
+        assertRefused(keyedPost("/v1/collections/hr/query", question, "Bearer reader-key"), 403,
+                "may not read collection 'hr'");
+        assertRefused(keyedPost("/v1/collections/docs/query", question, "Bearer reader-key"), 400, "topK");
+        String chat = "{\"model\": \"hr\", \"messages\": [{\"role\": \"user\", \"content\": \"q\"}]}";
+        assertRefused(keyedPost("/v1/chat/completions", chat, "Bearer writer-key"), 403, "may not read collection 'hr'");
+        String document = "{\"docId\": \"d\"}"; // no text: refused with 400 once past the key check
+        assertRefused(keyedPost("/v1/collections/docs/documents", document, "Bearer reader-key"), 403,
+                "may not write collection 'docs'");
+        assertRefused(keyedPost("/v1/collections/docs/documents", document, "Bearer writer-key"), 400, "text");
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + keyed.port() + "/health"))
+                .GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    }
+
+    private HttpResponse<String> keyedPost(String path, String body, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + keyed.port() + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private void awaitInFlight(int expected) throws Exception {
