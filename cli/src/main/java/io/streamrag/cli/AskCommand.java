@@ -3,16 +3,16 @@ package io.streamrag.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.streamrag.cli.client.StreamragClient;
+import io.streamrag.client.AnswerJson;
+import io.streamrag.client.StreamragClient;
+import io.streamrag.core.CollectionNames;
 import io.streamrag.schemas.Citation;
 import io.streamrag.schemas.QueryRequest;
 import io.streamrag.schemas.QueryResponse;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,8 +25,6 @@ import picocli.CommandLine.Spec;
 /** {@code streamrag ask}: asks a question and prints the cited answer. */
 @Command(name = "ask", description = "Ask a question; prints the answer with citations.")
 final class AskCommand implements Callable<Integer> {
-    private static final List<String> TIMING_KEYS = List.of("embed", "retrieve", "rerank", "generate", "total");
-
     @Mixin
     BootstrapOption bootstrap;
 
@@ -52,6 +50,7 @@ final class AskCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JsonProcessingException {
+        CollectionNames.requireValid(collection);
         if (topK <= 0) {
             throw new IllegalArgumentException("--top-k must be > 0, got " + topK);
         }
@@ -76,31 +75,9 @@ final class AskCommand implements Callable<Integer> {
                 .build();
     }
 
-    /** The {@code --json} shape documented in DESIGN.md. */
+    /** The {@code --json} shape documented in DESIGN.md ({@link AnswerJson}). */
     static String toJson(QueryResponse response) throws JsonProcessingException {
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("requestId", response.getRequestId());
-        root.put("answer", response.getAnswer());
-        root.put("citations", response.getCitations().stream().map(c -> {
-            Map<String, Object> citation = new LinkedHashMap<>();
-            citation.put("number", c.getNumber());
-            citation.put("docId", c.getDocId());
-            citation.put("chunkId", c.getChunkId());
-            citation.put("score", c.getScore());
-            citation.put("text", c.getText());
-            return citation;
-        }).toList());
-        root.put("degradationMode", response.getDegradationMode());
-        root.put("cache", response.getCacheHits());
-        Map<String, Long> timings = new LinkedHashMap<>();
-        for (String key : TIMING_KEYS) {
-            timings.put(key, response.getTimingsMs().getOrDefault(key, 0L));
-        }
-        root.put("timingsMs", timings);
-        if (response.getError() != null) {
-            root.put("error", response.getError());
-        }
-        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root);
+        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(AnswerJson.of(response));
     }
 
     static String toText(QueryResponse response) {

@@ -1,6 +1,8 @@
 package io.streamrag.cli;
 
-import io.streamrag.cli.client.StreamragClient;
+import io.streamrag.client.StreamragClient;
+import io.streamrag.client.VersionClock;
+import io.streamrag.core.CollectionNames;
 import io.streamrag.schemas.DocumentEvent;
 import io.streamrag.schemas.DocumentEvents;
 import java.time.Duration;
@@ -33,6 +35,7 @@ final class DeleteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        CollectionNames.requireValid(collection);
         VersionClock clock = new VersionClock();
         List<DocumentEvent> events = ids.stream().map(id -> DocumentEvents.delete(collection, id, clock.next())).toList();
         try (StreamragClient client = StreamragClient.connect(bootstrap.bootstrap, Duration.ofSeconds(5))) {

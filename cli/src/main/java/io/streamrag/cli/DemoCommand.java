@@ -1,8 +1,9 @@
 package io.streamrag.cli;
 
-import io.streamrag.cli.client.StreamragClient;
 import io.streamrag.cli.dev.DevSettings;
 import io.streamrag.cli.dev.DevStack;
+import io.streamrag.client.StreamragClient;
+import io.streamrag.client.VersionClock;
 import io.streamrag.core.corpus.SourceDocument;
 import io.streamrag.schemas.QueryResponse;
 import java.io.IOException;

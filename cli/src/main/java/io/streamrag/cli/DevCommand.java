@@ -28,10 +28,14 @@ final class DevCommand implements Callable<Integer> {
             description = "KRaft controller port on localhost (default: a free one)")
     int controllerPort;
 
+    @Option(names = "--gateway-port", defaultValue = "8080", paramLabel = "P",
+            description = "HTTP gateway port on localhost (default: ${DEFAULT-VALUE}; 0 picks a free one)")
+    int gatewayPort;
+
     @Override
     public Integer call() throws Exception {
         CountDownLatch stopped = new CountDownLatch(1);
-        DevStack stack = DevStack.start(new DevSettings(dataDir, kafkaPort, controllerPort));
+        DevStack stack = DevStack.start(new DevSettings(dataDir, kafkaPort, controllerPort, gatewayPort));
         Thread shutdown = new Thread(() -> {
             spec.commandLine().getOut().println("stopping");
             spec.commandLine().getOut().flush();
@@ -39,7 +43,8 @@ final class DevCommand implements Callable<Integer> {
             stopped.countDown();
         }, "streamrag-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);
-        spec.commandLine().getOut().println("ready: Kafka bootstrap " + stack.bootstrapServers() + ", data in "
+        spec.commandLine().getOut().println("ready: Kafka bootstrap " + stack.bootstrapServers() + ", gateway "
+                + stack.gatewayUrl() + ", data in "
                 + dataDir.toAbsolutePath() + " (Ctrl-C stops)");
         spec.commandLine().getOut().flush();
         stopped.await();

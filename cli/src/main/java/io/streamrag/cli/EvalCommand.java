@@ -1,11 +1,12 @@
 package io.streamrag.cli;
 
-import io.streamrag.cli.client.StackUnreachableException;
-import io.streamrag.cli.client.StreamragClient;
 import io.streamrag.cli.dev.DevSettings;
 import io.streamrag.cli.dev.DevStack;
 import io.streamrag.cli.eval.BeirDataset;
 import io.streamrag.cli.eval.IngestProgress;
+import io.streamrag.client.StackUnreachableException;
+import io.streamrag.client.StreamragClient;
+import io.streamrag.client.VersionClock;
 import io.streamrag.core.corpus.SourceDocument;
 import io.streamrag.core.embed.EmbeddingModel;
 import io.streamrag.core.embed.OnnxEmbedder;

@@ -1,6 +1,7 @@
 package io.streamrag.cli;
 
-import io.streamrag.cli.client.StackUnreachableException;
+import io.streamrag.client.DocumentRejectedException;
+import io.streamrag.client.StackUnreachableException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "streamrag", mixinStandardHelpOptions = true, version = "streamrag 0.1.0",
         description = "Streaming RAG on Apache Flink and Apache Kafka.",
         subcommands = {DevCommand.class, SubmitCommand.class, DeleteCommand.class, AskCommand.class,
-                DemoCommand.class, EvalCommand.class, QueryProcessorCommand.class, InvalidationCommand.class,
+                DemoCommand.class, EvalCommand.class, QueryProcessorCommand.class, InvalidationCommand.class, GatewayCommand.class,
                 DeployCommand.class, CommandLine.HelpCommand.class})
 public final class Streamrag {
 
@@ -29,7 +30,7 @@ public final class Streamrag {
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof StackUnreachableException || e instanceof IllegalArgumentException
-                    || e instanceof CommandFailedException) {
+                    || e instanceof CommandFailedException || e instanceof DocumentRejectedException) {
                 cmd.getErr().println("streamrag: " + e.getMessage());
             } else {
                 cmd.getErr().println("streamrag: " + e.getClass().getSimpleName() + ": " + e.getMessage()

@@ -1,6 +1,8 @@
 package io.streamrag.cli;
 
-import io.streamrag.cli.client.StreamragClient;
+import io.streamrag.client.StreamragClient;
+import io.streamrag.client.VersionClock;
+import io.streamrag.core.CollectionNames;
 import io.streamrag.core.corpus.DocumentFiles;
 import io.streamrag.core.corpus.SourceDocument;
 import io.streamrag.schemas.DocumentEvent;
@@ -14,10 +16,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code streamrag submit}: sends documents from files to rag.documents. */
 @Command(name = "submit", description = "Submit documents from JSONL, Markdown or text files.")
@@ -45,6 +47,7 @@ final class SubmitCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        CollectionNames.requireValid(collection);
         DocumentFiles.ReadResult read = new DocumentFiles(maxChars).read(paths);
         read.problems().forEach(p -> err.println("skipped " + p));
         if (read.documents().isEmpty()) {

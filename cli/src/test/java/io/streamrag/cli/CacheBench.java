@@ -1,8 +1,8 @@
 package io.streamrag.cli;
 
-import io.streamrag.cli.client.StreamragClient;
 import io.streamrag.cli.dev.DevSettings;
 import io.streamrag.cli.dev.DevStack;
+import io.streamrag.client.StreamragClient;
 import io.streamrag.core.cache.CacheLayer;
 import io.streamrag.core.cache.CacheMetrics;
 import io.streamrag.schemas.Citation;

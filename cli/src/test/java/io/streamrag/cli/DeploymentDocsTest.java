@@ -2,6 +2,7 @@ package io.streamrag.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamrag.gateway.GatewayConfig;
 import io.streamrag.invalidation.InvalidationProcessorConfig;
 import io.streamrag.query.QueryProcessorConfig;
 import io.streamrag.streams.CommonOptions;
@@ -25,5 +26,7 @@ class DeploymentDocsTest {
         assertThat(doc).as("the invalidation processor's keys in %s (streamrag invalidation --describe-config)", DOC)
                 .contains(ConfigDescription.markdown(InvalidationProcessorConfig.DEFINITION,
                         CommonOptions.ENV_ALIASES));
+        assertThat(doc).as("the gateway's keys in %s (streamrag gateway --describe-config)", DOC)
+                .contains(ConfigDescription.markdown(GatewayConfig.DEFINITION, GatewayConfig.ENV_ALIASES));
     }
 }

@@ -1,15 +1,27 @@
 package io.streamrag.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamrag.cli.dev.DevSettings;
 import io.streamrag.cli.dev.DevStack;
+import io.streamrag.client.DocumentRejectedException;
+import io.streamrag.client.IndexChangeWatcher;
+import io.streamrag.client.StreamragClient;
+import io.streamrag.core.CollectionNames;
+import io.streamrag.schemas.DocumentEvent;
+import io.streamrag.schemas.DocumentEvents;
+import io.streamrag.schemas.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -21,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole path with real components, driven through the command line as a user would: a Kafka broker
  * (KRaft), the ingest job on a Flink MiniCluster, the query processor on Kafka Streams, Lucene shards and the
- * ONNX model. Submit, ask, update, ask, delete, ask.
+ * ONNX model. Submit, ask, update, ask, delete, ask; a JSON document from kcat; a dead-lettered document reported
+ * to the waiting client.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -110,6 +123,39 @@ class EndToEndIT {
         assertThat(submit.err()).contains(mixed + ":2").contains(mixed + ":3").contains("id");
         assertThat(submit.out()).contains("submitted 1 documents");
         assertThat(citedDocIds(ask("How often does Comet Varga return?"))).first().isEqualTo("comet-1");
+    }
+
+    @Test
+    @Order(5)
+    void aJsonDocumentProducedWithKcatBecomesSearchable() throws Exception {
+        Optional<Path> kcat = Kcat.find();
+        Assumptions.assumeTrue(kcat.isPresent(), "kcat is not installed (Debian: apt-get install kcat): the JSON"
+                + " submission through a non-Java Kafka client is not tested here");
+        String json = "{\"collection\":\"" + COLLECTION + "\",\"docId\":\"kcat-1\",\"version\":1,"
+                + "\"title\":\"Nimbus lighthouse\",\"text\":\"The Nimbus lighthouse on Skerry Point flashes violet"
+                + " light every nine seconds.\",\"metadata\":{\"via\":\"kcat\"}}";
+
+        try (StreamragClient client = StreamragClient.connect(stack.bootstrapServers(), Duration.ofSeconds(10));
+             IndexChangeWatcher watcher = client.watchIndexChanges()) {
+            Kcat.produce(kcat.get(), stack.bootstrapServers(), Topics.DOCUMENTS.name(), COLLECTION + "/kcat-1", json);
+            watcher.awaitVersions(Map.of(COLLECTION + "/kcat-1", 1L), Duration.ofSeconds(120));
+        }
+
+        assertThat(citedDocIds(ask("What colour does the Nimbus lighthouse flash?"))).first().isEqualTo("kcat-1");
+    }
+
+    @Test
+    @Order(6)
+    void waitingReportsADeadLetteredDocumentWithTheJobsReason() {
+        DocumentEvent bad = DocumentEvents.upsert("Bad Name!", "d1", 1, null, "text", Map.of(), null);
+
+        try (StreamragClient client = StreamragClient.connect(stack.bootstrapServers(), Duration.ofSeconds(10))) {
+            assertThatThrownBy(() -> client.sendAndAwaitVisible(List.of(bad), Duration.ofSeconds(120)))
+                    .isInstanceOfSatisfying(DocumentRejectedException.class, e -> {
+                        assertThat(e.documentKey()).isEqualTo("Bad Name!/d1");
+                        assertThat(e.reason()).isEqualTo(CollectionNames.problem("Bad Name!").orElseThrow());
+                    });
+        }
     }
 
     private JsonNode ask(String question) {

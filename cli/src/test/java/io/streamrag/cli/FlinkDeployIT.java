@@ -3,10 +3,10 @@ package io.streamrag.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.streamrag.cli.client.StreamragClient;
 import io.streamrag.cli.deploy.FlinkRestClient;
 import io.streamrag.cli.deploy.FlinkRestException;
 import io.streamrag.cli.deploy.JobJar;
+import io.streamrag.client.StreamragClient;
 import io.streamrag.ingest.IngestJob;
 import io.streamrag.schemas.AvroCodec;
 import io.streamrag.schemas.DocumentEvent;

@@ -2,6 +2,7 @@ package io.streamrag.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamrag.core.CollectionNames;
 import io.streamrag.core.generate.Answer;
 import io.streamrag.core.generate.Citation;
 import io.streamrag.core.query.Query;
@@ -239,12 +240,14 @@ class QueryTopologyTest {
     void missingOrImpossibleCollectionGetsAnErrorResponse() {
         send(request("r-nocoll").setCollection(" ").build());
         send(request("r-slash").setCollection("a/b").build());
+        send(request("r-space").setCollection("My Docs!").build());
 
         List<QueryResponse> out = responses.readValuesToList();
-        assertThat(out).hasSize(2);
-        assertError(out.get(0), "r-nocoll", "names no collection");
-        assertError(out.get(1), "r-slash", "contains '/'");
+        assertThat(out).hasSize(3);
+        assertError(out.get(0), "r-nocoll", "invalid collection name ' '");
+        assertError(out.get(1), "r-slash", "invalid collection name 'a/b'");
         assertThat(out.get(1).getCollection()).isEqualTo("a/b");
+        assertError(out.get(2), "r-space", CollectionNames.RULE);
         assertThat(seen).isEmpty();
     }
 

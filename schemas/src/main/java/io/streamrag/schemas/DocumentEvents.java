@@ -15,7 +15,8 @@ public final class DocumentEvents {
   /**
    * An insert or replacement of a whole document.
    *
-   * @param collection non-blank, without '/'
+   * @param collection not null; a valid name ({@code io.streamrag.core.CollectionNames}) or the ingest job
+   *     dead-letters the event
    * @param docId non-empty
    * @param version {@code >= 0}; must increase with every change of this document
    * @param title may be null
@@ -40,7 +41,8 @@ public final class DocumentEvents {
   /**
    * A deletion of every version up to {@code version} of a document.
    *
-   * @param collection non-blank, without '/'
+   * @param collection not null; a valid name ({@code io.streamrag.core.CollectionNames}) or the ingest job
+   *     dead-letters the event
    * @param docId non-empty
    * @param version {@code >= 0}; higher than the versions it deletes
    * @throws IllegalArgumentException or NullPointerException naming the invalid parameter

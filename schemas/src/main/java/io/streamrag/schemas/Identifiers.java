@@ -2,18 +2,18 @@ package io.streamrag.schemas;
 
 import java.util.Objects;
 
-/** Checks on collection names and document ids shared by {@link Topics} and {@link DocumentEvents}. */
+/**
+ * Checks on document ids shared by {@link Topics} and {@link DocumentEvents}. Collection names follow one rule,
+ * {@code io.streamrag.core.CollectionNames}, applied where a name enters streamrag (commands, gateway, processors,
+ * ingest job); here a collection only has to be present.
+ */
 final class Identifiers {
 
   private Identifiers() {}
 
-  /** A collection is non-blank and has no '/', so {@code collection/docId} keys split unambiguously. */
+  /** A collection is present; its name is checked where it enters streamrag. */
   static String requireCollection(String collection) {
-    Objects.requireNonNull(collection, "collection");
-    if (collection.isBlank() || collection.indexOf('/') >= 0) {
-      throw new IllegalArgumentException("collection must be non-blank and contain no '/', got '" + collection + "'");
-    }
-    return collection;
+    return Objects.requireNonNull(collection, "collection");
   }
 
   /** A document id is non-empty; it may contain '/' (file paths). */

@@ -24,7 +24,9 @@ public class SchemaDecodingException extends RuntimeException {
     /** The writer schema is known but cannot be resolved against the reader's schema. */
     INCOMPATIBLE_WRITER,
     /** The header is fine but the body is truncated, has trailing bytes or holds impossible values. */
-    CORRUPT_BODY
+    CORRUPT_BODY,
+    /** A JSON payload that is not valid JSON or does not have the documented shape ({@link DocumentEventJson}). */
+    INVALID_JSON
   }
 
   private final Reason reason;

@@ -69,9 +69,11 @@ public final class Topics {
 
   /**
    * The key of a document on {@link #DOCUMENTS} and {@link #INDEX_CHANGES}: {@code collection/docId}.
-   * The collection never contains '/', so the first '/' separates the two.
+   * A valid collection name ({@code io.streamrag.core.CollectionNames}) never contains '/', so the first '/'
+   * separates the two.
    *
-   * @throws IllegalArgumentException if the collection is blank or contains '/', or docId is empty
+   * @throws NullPointerException if either is null
+   * @throws IllegalArgumentException if docId is empty
    */
   public static String documentKey(String collection, String docId) {
     return Identifiers.requireCollection(collection) + "/" + Identifiers.requireDocId(docId);

@@ -68,7 +68,7 @@ class DocumentEventsTest {
 
   @Test
   void rejectsInvalidArgumentsNamingThem() {
-    assertThatThrownBy(() -> DocumentEvents.upsert("a/b", "d", 1, null, "t", null, null))
+    assertThatThrownBy(() -> DocumentEvents.upsert(null, "d", 1, null, "t", null, null))
         .hasMessageContaining("collection");
     assertThatThrownBy(() -> DocumentEvents.delete("wiki", "", 1)).hasMessageContaining("docId");
     assertThatThrownBy(() -> DocumentEvents.delete("wiki", "d", -1))

@@ -49,12 +49,7 @@ public final class CommonOptions {
      * @param healthPort     the default port of /health and /ready
      */
     public static ConfigDef define(ConfigDef def, String applicationId, int healthPort) {
-        return def
-                .define(BOOTSTRAP_SERVERS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, (name, value) -> {
-                    if (value == null || ((List<?>) value).isEmpty()) {
-                        throw new ConfigException(name, value, "must list at least one host:port");
-                    }
-                }, Importance.HIGH, "Kafka brokers, host:port, comma-separated.")
+        defineBootstrap(def)
                 .define(APPLICATION_ID, Type.STRING, applicationId, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                         "Kafka Streams application id: the consumer group and transactional id prefix. Every "
                                 + "instance of one processor shares it.")
@@ -64,7 +59,26 @@ public final class CommonOptions {
                 .define(HEALTH_HOST, Type.STRING, "0.0.0.0", new ConfigDef.NonEmptyString(), Importance.LOW,
                         "Address of the /health and /ready endpoints.")
                 .define(HEALTH_PORT, Type.INT, healthPort, ConfigDef.Range.between(0, 65535), Importance.MEDIUM,
-                        "Port of the /health and /ready endpoints; 0 picks a free one (logged at start).")
+                        "Port of the /health and /ready endpoints; 0 picks a free one (logged at start).");
+        defineRedis(def)
+                .define(CACHE_INVALIDATION, Type.STRING, "collection", lowerCaseOf(InvalidationMode.values()),
+                        Importance.MEDIUM, "collection: a change drops the collection's cached answers; precise: "
+                                + "only the answers that used a changed document.");
+        return def;
+    }
+
+    /** Adds {@value #BOOTSTRAP_SERVERS} to {@code def}. */
+    public static ConfigDef defineBootstrap(ConfigDef def) {
+        return def.define(BOOTSTRAP_SERVERS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, (name, value) -> {
+            if (value == null || ((List<?>) value).isEmpty()) {
+                throw new ConfigException(name, value, "must list at least one host:port");
+            }
+        }, Importance.HIGH, "Kafka brokers, host:port, comma-separated.");
+    }
+
+    /** Adds the Redis connection keys ({@value #REDIS_URL} and its TLS settings) to {@code def}. */
+    public static ConfigDef defineRedis(ConfigDef def) {
+        return def
                 .define(REDIS_URL, Type.STRING, "redis://127.0.0.1:6379", new ConfigDef.NonEmptyString(),
                         Importance.HIGH, "Redis of the four cache layers: redis:// or rediss:// (TLS), with "
                                 + "user:password@ and /database if needed. Alias: REDIS_URL.")
@@ -73,19 +87,17 @@ public final class CommonOptions {
                 .define(REDIS_TLS_TRUSTSTORE, Type.STRING, "", Importance.LOW,
                         "Trust store (PKCS12/JKS) for rediss:// URLs; empty: the JVM's.")
                 .define(REDIS_TLS_TRUSTSTORE_PASSWORD, Type.PASSWORD, "", Importance.LOW,
-                        "Password of the trust store.")
-                .define(CACHE_INVALIDATION, Type.STRING, "collection", lowerCaseOf(InvalidationMode.values()),
-                        Importance.MEDIUM, "collection: a change drops the collection's cached answers; precise: "
-                                + "only the answers that used a changed document.");
+                        "Password of the trust store.");
     }
 
-    /** The Redis cache settings the keys describe. */
+    /** The Redis cache settings the keys describe ({@link #defineRedis}, and {@value #CACHE_INVALIDATION} if defined). */
     public static RedisCacheSettings.Builder redisSettings(AbstractConfig config) {
         RedisCacheSettings.Builder b = RedisCacheSettings.builder()
                 .url(config.getString(REDIS_URL))
-                .tlsVerify(TlsVerify.valueOf(config.getString(REDIS_TLS_VERIFY).toUpperCase(Locale.ROOT)))
-                .invalidationMode(InvalidationMode.valueOf(
-                        config.getString(CACHE_INVALIDATION).toUpperCase(Locale.ROOT)));
+                .tlsVerify(TlsVerify.valueOf(config.getString(REDIS_TLS_VERIFY).toUpperCase(Locale.ROOT)));
+        if (config.values().containsKey(CACHE_INVALIDATION)) {
+            b.invalidationMode(InvalidationMode.valueOf(config.getString(CACHE_INVALIDATION).toUpperCase(Locale.ROOT)));
+        }
         String trustStore = config.getString(REDIS_TLS_TRUSTSTORE);
         if (!trustStore.isBlank()) {
             b.trustStore(Path.of(trustStore));

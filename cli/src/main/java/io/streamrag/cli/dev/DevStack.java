@@ -1,6 +1,8 @@
 package io.streamrag.cli.dev;
 
 import io.streamrag.core.cache.RedisCaches;
+import io.streamrag.gateway.Gateway;
+import io.streamrag.gateway.GatewayConfig;
 import io.streamrag.ingest.IngestJob;
 import io.streamrag.ingest.IngestSettings;
 import io.streamrag.invalidation.InvalidationProcessor;
@@ -55,7 +57,7 @@ public final class DevStack implements AutoCloseable {
     /** Configuration keys of the processors that the dev stack sets and the environment does not override. */
     private static final List<String> OWNED_KEYS = List.of(CommonOptions.BOOTSTRAP_SERVERS, CommonOptions.STATE_DIR,
             CommonOptions.HEALTH_PORT, CommonOptions.APPLICATION_ID, QueryProcessorConfig.INDEX_DIR,
-            QueryProcessorConfig.NUM_STREAM_THREADS);
+            QueryProcessorConfig.NUM_STREAM_THREADS, GatewayConfig.HTTP_HOST, GatewayConfig.HTTP_PORT);
 
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
     /** Where the tuning variables ({@code STREAMRAG_*}, {@code REDIS_*}) are read from. */
@@ -65,6 +67,7 @@ public final class DevStack implements AutoCloseable {
     private LocalRedis redis;
     private QueryProcessor query;
     private InvalidationProcessor invalidation;
+    private Gateway gateway;
 
     private DevStack(Map<String, String> env) {
         this.env = Map.copyOf(env);
@@ -134,6 +137,12 @@ public final class DevStack implements AutoCloseable {
         awaitRunning(job, Duration.ofMinutes(2));
         query.awaitRunning(Duration.ofMinutes(2));
         invalidation.awaitRunning(Duration.ofMinutes(2));
+        gateway = Gateway.start(GatewayConfig.load(Map.of(
+                CommonOptions.BOOTSTRAP_SERVERS, bootstrapServers,
+                CommonOptions.REDIS_URL, redisUrl,
+                GatewayConfig.HTTP_HOST, "127.0.0.1",
+                GatewayConfig.HTTP_PORT, Integer.toString(settings.gatewayPort())), null, withoutOwnedKeys(env)));
+        parts.push(gateway);
         LOG.info("stack running: Kafka {}, index {}, topics {} -> {}", bootstrapServers, indexDir,
                 Topics.DOCUMENTS.name(), Topics.RESPONSES.name());
     }
@@ -218,6 +227,11 @@ public final class DevStack implements AutoCloseable {
     /** The invalidation processor (invalidation lag). */
     public InvalidationProcessor invalidation() {
         return invalidation;
+    }
+
+    /** The HTTP gateway's base URL, {@code http://127.0.0.1:PORT}. */
+    public String gatewayUrl() {
+        return "http://127.0.0.1:" + gateway.port();
     }
 
     /** The Kafka bootstrap address clients use to reach this stack. */

@@ -2,7 +2,7 @@ package io.streamrag.cli.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamrag.cli.client.StreamragClient;
+import io.streamrag.client.StreamragClient;
 import io.streamrag.schemas.AvroCodec;
 import io.streamrag.schemas.DocumentEvent;
 import io.streamrag.schemas.DocumentEvents;

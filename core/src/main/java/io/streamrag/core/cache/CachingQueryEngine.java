@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +45,32 @@ public final class CachingQueryEngine implements QueryEngine {
     CachingQueryEngine(RedisCaches caches, QueryEngine delegate) {
         this.caches = Objects.requireNonNull(caches, "caches");
         this.delegate = Objects.requireNonNull(delegate, "delegate");
+    }
+
+    /**
+     * Reads L1 only, with the same key and validity rule as {@link #answer}: the answer a query processor would
+     * serve from L1 for {@code query} right now, or empty on a miss or when Redis is unavailable. Nothing is
+     * written and no engine is called, so a process without the engine (the HTTP gateway) can serve hits itself
+     * with the same invalidation guarantees (run id, collection epoch and, in precise mode, document sequences).
+     */
+    static Optional<QueryResult> lookup(RedisCaches caches, Query query) {
+        Objects.requireNonNull(query, "query");
+        long start = System.nanoTime();
+        try {
+            RedisCaches.Snapshot snapshot = caches.snapshot(query.collection());
+            String key = caches.entryKey(CacheLayer.L1, snapshot, query.collection(), snapshot.epoch(), hash(query));
+            byte[] cached = caches.getValid(key, query.collection(), Duration.ZERO);
+            EntryCodec.CachedAnswer hit = cached == null ? null : EntryCodec.decodeAnswer(cached);
+            if (hit == null) {
+                return Optional.empty();
+            }
+            caches.metrics().hit(CacheLayer.L1);
+            return Optional.of(new QueryResult(hit.answer(), MODE_NORMAL, hitTimings(start),
+                    List.of(CacheLayer.L1.label())));
+        } catch (CacheUnavailableException e) {
+            LOG.debug("L1 lookup bypassed: {}", e.getMessage());
+            return Optional.empty();
+        }
     }
 
     @Override

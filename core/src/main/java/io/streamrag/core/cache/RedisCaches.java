@@ -7,7 +7,9 @@ import io.streamrag.core.cache.internal.Hashing;
 import io.streamrag.core.cache.internal.Scripts;
 import io.streamrag.core.embed.Embedder;
 import io.streamrag.core.generate.Generator;
+import io.streamrag.core.query.Query;
 import io.streamrag.core.query.QueryEngine;
+import io.streamrag.core.query.QueryResult;
 import io.streamrag.core.store.VectorStore;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +19,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.slf4j.Logger;
@@ -141,6 +144,14 @@ public final class RedisCaches implements AutoCloseable {
     /** L1: wraps an engine with the response cache. */
     public QueryEngine responseCache(QueryEngine delegate) {
         return new CachingQueryEngine(this, delegate);
+    }
+
+    /**
+     * L1 read-only: the cached answer for {@code query} that {@link #responseCache} would serve now, or empty (a
+     * miss, or Redis unavailable). Same key and validity rule; writes nothing.
+     */
+    public Optional<QueryResult> cachedAnswer(Query query) {
+        return CachingQueryEngine.lookup(this, query);
     }
 
     /** L2: wraps an embedder with the query embedding cache. */

@@ -1,8 +1,8 @@
 package io.streamrag.core.store;
 
+import io.streamrag.core.CollectionNames;
 import io.streamrag.core.chunk.Chunk;
 import io.streamrag.core.store.internal.ChunkDocuments;
-import io.streamrag.core.store.internal.CollectionNames;
 import io.streamrag.core.store.internal.CollectionSettings;
 import io.streamrag.core.store.internal.CommitEpochs;
 import io.streamrag.core.store.internal.KeywordQueries;

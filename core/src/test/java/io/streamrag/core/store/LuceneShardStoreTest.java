@@ -258,12 +258,13 @@ class LuceneShardStoreTest extends VectorStoreContract {
     void badCollectionNamesAreRejectedNamingTheValue() {
         VectorStore store = openStore();
         for (String bad : List.of("", "../escape", "a/b", "_private", ".hidden", "has space", "x".repeat(65))) {
+            String named = bad.isEmpty() ? "collection is missing" : "'" + bad + "'";
             assertThatThrownBy(() -> store.replaceDocument(bad, "d1", List.of()))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'" + bad + "'");
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(named);
             assertThatThrownBy(() -> store.searchKeyword("kafka", 5, SearchFilter.collection(bad)))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'" + bad + "'");
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(named);
             assertThatThrownBy(() -> store.searchDense(axis(0), 5, SearchFilter.collection(bad)))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'" + bad + "'");
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(named);
         }
         store.replaceDocument("Good_name-1.v2", "d1", chunks("Good_name-1.v2", "d1", 1, 1));
         assertThat(Files.exists(dataDir.resolve("..").resolve("escape"))).isFalse();

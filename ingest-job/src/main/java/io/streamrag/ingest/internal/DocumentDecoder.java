@@ -1,12 +1,14 @@
 package io.streamrag.ingest.internal;
 
-import io.streamrag.core.store.internal.CollectionNames;
+import io.streamrag.core.CollectionNames;
 import io.streamrag.ingest.RawDocument;
 import io.streamrag.schemas.AvroCodec;
 import io.streamrag.schemas.DocumentEvent;
+import io.streamrag.schemas.DocumentEventJson;
 import io.streamrag.schemas.DocumentOp;
 import io.streamrag.schemas.SchemaDecodingException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Optional;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -18,8 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Decodes source records into {@link DocumentChange}s and validates them.
  *
- * <p>A record that cannot be decoded (empty, not Avro single-object encoded, an unknown or incompatible writer
- * schema, a corrupt body: stage {@code decode}) or whose event is invalid (missing or malformed collection,
+ * <p>A record is an Avro single-object encoded {@code DocumentEvent} or, when it starts with '{', the JSON shape of
+ * {@link DocumentEventJson}; both are validated by the same rules. A record that cannot be decoded (empty, neither
+ * Avro single-object encoded nor JSON, an unknown or incompatible writer schema, a corrupt body, JSON of the wrong
+ * shape: stage {@code decode}) or whose event is invalid (missing or malformed collection,
  * missing docId, an upsert without text or with text over {@code maxTextBytes}: stage {@code validate}) is
  * logged at WARN with its topic, partition, offset and the reason, emitted once on the {@link #REJECTED} side
  * output, and skipped: bad input never stops the job. Stateless.
@@ -56,7 +60,9 @@ public final class DocumentDecoder extends ProcessFunction<RawDocument, Document
         }
         DocumentEvent event;
         try {
-            event = codec.decode(raw.value());
+            event = DocumentEventJson.looksLikeJson(raw.value())
+                    ? DocumentEventJson.decode(raw.value(), Instant::now)
+                    : codec.decode(raw.value());
         } catch (SchemaDecodingException e) {
             reject(raw, RejectedDocument.DECODE, e.reason() + ": " + e.getMessage(), ctx);
             return;
@@ -74,15 +80,11 @@ public final class DocumentDecoder extends ProcessFunction<RawDocument, Document
     /** Why {@code event} cannot be indexed, or empty when it can. */
     static Optional<String> validate(DocumentEvent event, int maxTextBytes) {
         String collection = event.getCollection();
-        if (collection == null || collection.isEmpty()) {
-            return Optional.of("collection is missing");
-        }
-        try {
-            // The store's own rule (names become directory names), checked here so that a bad name is
-            // rejected as bad input instead of failing the store writer, and with it the job, over and over.
-            CollectionNames.requireValid(collection);
-        } catch (IllegalArgumentException e) {
-            return Optional.of(e.getMessage());
+        // The one rule for names (they become directory names), checked here so that a bad name is rejected as
+        // bad input instead of failing the store writer, and with it the job, over and over.
+        Optional<String> badCollection = CollectionNames.problem(collection);
+        if (badCollection.isPresent()) {
+            return badCollection;
         }
         if (event.getDocId() == null || event.getDocId().isBlank()) {
             return Optional.of("docId is missing or blank");

@@ -2,6 +2,7 @@ package io.streamrag.ingest.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamrag.core.CollectionNames;
 import io.streamrag.ingest.RawDocument;
 import io.streamrag.schemas.AvroCodec;
 import io.streamrag.schemas.DocumentEvent;
@@ -130,8 +131,56 @@ class DocumentDecoderTest {
 
         assertThat(harness.extractOutputValues()).isEmpty();
         assertThat(rejected()).extracting(RejectedDocument::reason).satisfiesExactly(
-                r -> assertThat(r).isEqualTo("collection is missing"),
+                r -> assertThat(r).startsWith("collection is missing"),
                 r -> assertThat(r).contains("docId is missing"));
+    }
+
+    @Test
+    void decodesJsonNextToAvroWithTheSameValidation() throws Exception {
+        process(json("{\"collection\":\"docs\",\"docId\":\"j1\",\"version\":4,\"title\":\"T\","
+                + "\"text\":\"Json text\",\"metadata\":{\"k\":\"v\"}}"));
+        process(CODEC.encode(event("docs", "a1", 1, DocumentOp.UPSERT, null, "avro text", Map.of())));
+        process(json("{\"collection\":\"docs\",\"docId\":\"j2\",\"version\":5,\"op\":\"delete\"}"));
+
+        assertThat(harness.extractOutputValues()).satisfiesExactly(
+                c -> {
+                    assertThat(c.docId()).isEqualTo("j1");
+                    assertThat(c.version()).isEqualTo(4);
+                    assertThat(c.text()).isEqualTo("Json text");
+                    assertThat(c.metadata()).containsEntry("k", "v");
+                },
+                c -> assertThat(c.docId()).isEqualTo("a1"),
+                c -> assertThat(c.op()).isEqualTo(DocumentOp.DELETE));
+        assertThat(rejected()).isEmpty();
+    }
+
+    @Test
+    void rejectsBadJsonWithTheSameReasonsAsAvroAndKeepsTheBytes() throws Exception {
+        byte[] badName = json("{\"collection\":\"My Docs!\",\"docId\":\"d\",\"version\":1,\"text\":\"x\"}");
+        process(badName);
+        process(json("{\"docId\":\"d\",\"version\":1,\"text\":\"x\"}"));
+        process(json("{\"collection\":\"docs\",\"docId\":\"d\",\"version\":1,\"text\":\" \"}"));
+        process(json("{\"collection\":\"docs\",\"docId\":\"d\",\"text\":\"x\"}"));
+        process(json("{\"collection\":\"docs\""));
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(rejected()).satisfiesExactly(
+                r -> {
+                    assertThat(r.stage()).isEqualTo(RejectedDocument.VALIDATE);
+                    assertThat(r.reason()).isEqualTo(CollectionNames.problem("My Docs!").orElseThrow());
+                    assertThat(r.raw().value()).isEqualTo(badName);
+                },
+                r -> assertThat(r.reason()).startsWith("collection is missing"),
+                r -> assertThat(r.reason()).contains("has no text"),
+                r -> {
+                    assertThat(r.stage()).isEqualTo(RejectedDocument.DECODE);
+                    assertThat(r.reason()).startsWith("INVALID_JSON").contains("version is missing");
+                },
+                r -> assertThat(r.reason()).startsWith("INVALID_JSON").contains("not valid JSON"));
+    }
+
+    private static byte[] json(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     private void process(byte[] value) throws Exception {

@@ -56,7 +56,7 @@ final class DevStackProcess implements AutoCloseable {
         }
         command.add(cliClasspath);
         command.addAll(List.of("io.streamrag.cli.Streamrag", "dev", "--data-dir", dataDir.toString(),
-                "--kafka-port", "0"));
+                "--kafka-port", "0", "--gateway-port", "0"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(env);
         Process process = builder.start();

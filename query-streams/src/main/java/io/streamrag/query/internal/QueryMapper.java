@@ -1,16 +1,12 @@
 package io.streamrag.query.internal;
 
-import io.streamrag.core.generate.Answer;
+import io.streamrag.client.QueryResponses;
 import io.streamrag.core.query.Query;
 import io.streamrag.core.query.QueryResult;
-import io.streamrag.schemas.Citation;
 import io.streamrag.schemas.QueryRequest;
 import io.streamrag.schemas.QueryResponse;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Translates between the wire records ({@link QueryRequest}, {@link QueryResponse}) and the engine's types
@@ -44,30 +40,7 @@ public final class QueryMapper {
      *                              contract; the caller turns this into an error response)
      */
     public QueryResponse toResponse(String requestId, String collection, QueryResult result) {
-        Objects.requireNonNull(result, "the engine returned no result");
-        Answer answer = Objects.requireNonNull(result.answer(), "the engine returned a result without an answer");
-        String mode = Objects.requireNonNull(result.degradationMode(),
-                "the engine returned a result without a degradation mode");
-        List<Citation> citations = new ArrayList<>(answer.citations().size());
-        for (io.streamrag.core.generate.Citation c : answer.citations()) {
-            citations.add(Citation.newBuilder()
-                    .setNumber(c.number())
-                    .setDocId(c.docId())
-                    .setChunkId(c.chunkId())
-                    .setScore(c.score())
-                    .setText(c.text())
-                    .build());
-        }
-        return QueryResponse.newBuilder()
-                .setRequestId(requestId)
-                .setCollection(collection)
-                .setAnswer(answer.text())
-                .setCitations(citations)
-                .setDegradationMode(mode)
-                .setTimingsMs(new HashMap<>(result.timingsMs()))
-                .setCacheHits(new ArrayList<>(result.cacheHits()))
-                .setError(null)
-                .build();
+        return QueryResponses.of(requestId, collection, result);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.streamrag.query.internal;
 
+import io.streamrag.core.CollectionNames;
 import io.streamrag.schemas.QueryRequest;
 import java.time.Clock;
 import java.time.Instant;
@@ -27,17 +28,13 @@ public final class RequestValidator {
     }
 
     /**
-     * @return why the request must not be answered, or empty if it may be: a blank collection or one with '/', a
+     * @return why the request must not be answered, or empty if it may be: a missing or invalid collection name ({@link CollectionNames}), a
      *         blank or too long question, or a deadline at or before now
      */
     public Optional<String> rejectionReason(QueryRequest request) {
-        String collection = request.getCollection();
-        if (collection == null || collection.isBlank()) {
-            return Optional.of("the request names no collection");
-        }
-        if (collection.indexOf('/') >= 0) {
-            // Collection names never contain '/' (document keys are collection/docId), so nothing could match.
-            return Optional.of("the collection name '" + collection + "' contains '/', which no collection has");
+        Optional<String> badCollection = CollectionNames.problem(request.getCollection());
+        if (badCollection.isPresent()) {
+            return badCollection;
         }
         String text = request.getText();
         if (text == null || text.isBlank()) {

@@ -1,4 +1,4 @@
-package io.streamrag.cli.client;
+package io.streamrag.client;
 
 /** The stack did not answer: the message says what to check. */
 public final class StackUnreachableException extends RuntimeException {

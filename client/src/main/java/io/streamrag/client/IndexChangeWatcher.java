@@ -1,7 +1,9 @@
-package io.streamrag.cli.client;
+package io.streamrag.client;
 
+import io.streamrag.schemas.DeadLetter;
 import io.streamrag.schemas.IndexChange;
 import io.streamrag.schemas.Topics;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,18 +11,31 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Follows rag.index-changes from the moment it is opened, to tell when submitted versions became searchable.
- * Not thread-safe; the owner closes it.
+ * Follows rag.index-changes and rag.documents.dlq from the moment it is opened, to tell when submitted versions
+ * became searchable, or were dead-lettered. Not thread-safe; the owner closes it.
  */
 public final class IndexChangeWatcher implements AutoCloseable {
     private final TopicTail<String, IndexChange> tail;
+    private final TopicTail<byte[], DeadLetter> deadLetters;
     private final Map<TopicPartition, Long> afterMatches = new HashMap<>();
 
-    IndexChangeWatcher(String bootstrapServers) {
+    IndexChangeWatcher(String bootstrapServers, Map<String, String> clientProperties) {
         this.tail = new TopicTail<>(bootstrapServers, Topics.INDEX_CHANGES.name(),
-                Topics.INDEX_CHANGES.keySerde().deserializer(), Topics.INDEX_CHANGES.valueSerde().deserializer());
+                Topics.INDEX_CHANGES.keySerde().deserializer(), Topics.INDEX_CHANGES.valueSerde().deserializer(),
+                clientProperties);
+        TopicTail<byte[], DeadLetter> dlq;
+        try {
+            dlq = new TopicTail<>(bootstrapServers, Topics.DOCUMENTS_DLQ.name(),
+                    new ByteArrayDeserializer(),
+                    Topics.DOCUMENTS_DLQ.valueSerde().deserializer(), clientProperties);
+        } catch (RuntimeException e) {
+            tail.close();
+            throw e;
+        }
+        this.deadLetters = dlq;
     }
 
     /**
@@ -28,6 +43,8 @@ public final class IndexChangeWatcher implements AutoCloseable {
      *
      * @param expectedVersions document key ({@link Topics#documentKey}) → the version that must become visible
      * @return the matching changes, one per key
+     * @throws DocumentRejectedException as soon as the ingest job dead-letters one of the documents (a dead letter
+     *                                   keyed by one of the awaited keys), with the job's reason
      * @throws StackUnreachableException naming how many documents are missing when the timeout passes
      */
     public List<IndexChange> awaitVersions(Map<String, Long> expectedVersions, Duration timeout) {
@@ -39,6 +56,14 @@ public final class IndexChangeWatcher implements AutoCloseable {
                 throw new StackUnreachableException(pending.size() + " of " + expectedVersions.size()
                         + " documents were not searchable within " + timeout.toSeconds() + "s (for example "
                         + pending.keySet().iterator().next() + "): is the ingest job running? see its log");
+            }
+            for (ConsumerRecord<byte[], DeadLetter> record : deadLetters.poll(Duration.ZERO)) {
+                DeadLetter letter = record.value();
+                String key = letter == null || letter.getKey() == null ? null
+                        : StandardCharsets.UTF_8.decode(letter.getKey().duplicate()).toString();
+                if (key != null && pending.containsKey(key)) {
+                    throw new DocumentRejectedException(key, letter.getStage(), letter.getError());
+                }
             }
             for (ConsumerRecord<String, IndexChange> record : tail.poll(Duration.ofMillis(100))) {
                 IndexChange change = record.value();
@@ -68,6 +93,10 @@ public final class IndexChangeWatcher implements AutoCloseable {
 
     @Override
     public void close() {
-        tail.close();
+        try {
+            deadLetters.close();
+        } finally {
+            tail.close();
+        }
     }
 }

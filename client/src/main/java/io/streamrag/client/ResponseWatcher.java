@@ -1,17 +1,19 @@
-package io.streamrag.cli.client;
+package io.streamrag.client;
 
 import io.streamrag.schemas.QueryResponse;
 import io.streamrag.schemas.Topics;
 import java.time.Duration;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** Waits on rag.responses for the response to one request. Not thread-safe. */
 final class ResponseWatcher implements AutoCloseable {
     private final TopicTail<String, QueryResponse> tail;
 
-    ResponseWatcher(String bootstrapServers) {
+    ResponseWatcher(String bootstrapServers, Map<String, String> clientProperties) {
         this.tail = new TopicTail<>(bootstrapServers, Topics.RESPONSES.name(),
-                Topics.RESPONSES.keySerde().deserializer(), Topics.RESPONSES.valueSerde().deserializer());
+                Topics.RESPONSES.keySerde().deserializer(), Topics.RESPONSES.valueSerde().deserializer(),
+                clientProperties);
     }
 
     QueryResponse await(String requestId, Duration timeout) {

@@ -1,4 +1,4 @@
-package io.streamrag.cli.client;
+package io.streamrag.client;
 
 import java.time.Duration;
 import java.util.List;
@@ -7,7 +7,6 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import io.streamrag.invalidation.InvalidationSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -22,9 +21,12 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
  * the same transaction as its processing (exactly-once), so a committed offset past an announcement means the
  * caches no longer hold anything that announcement made stale.
  */
-final class InvalidationProgress {
-    /** The invalidation processor's Kafka Streams application id, i.e. its consumer group. */
-    static final String GROUP = InvalidationSettings.DEFAULT_APPLICATION_ID;
+public final class InvalidationProgress {
+    /**
+     * The invalidation processor's default Kafka Streams application id, i.e. its consumer group (the command
+     * line's tests check that it equals the processor's default).
+     */
+    public static final String GROUP = "streamrag-invalidation";
 
     private InvalidationProgress() {
     }
@@ -48,11 +50,13 @@ final class InvalidationProgress {
      * @return {@link Outcome#APPLIED} once applied; {@link Outcome#NO_PROCESSOR} at once when no invalidation
      *         processor runs; {@link Outcome#TIMED_OUT} when the timeout passed first
      */
-    static Outcome awaitApplied(String bootstrapServers, Map<TopicPartition, Long> offsets, Duration timeout) {
+    static Outcome awaitApplied(String bootstrapServers, Map<String, String> clientProperties,
+                                Map<TopicPartition, Long> offsets, Duration timeout) {
         if (offsets.isEmpty()) {
             return Outcome.APPLIED;
         }
         Properties props = new Properties();
+        props.putAll(clientProperties);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(props)) {

@@ -1,7 +1,8 @@
-package io.streamrag.cli.client;
+package io.streamrag.client;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -18,7 +19,14 @@ final class TopicTail<K, V> implements AutoCloseable {
     private final KafkaConsumer<K, V> consumer;
 
     TopicTail(String bootstrapServers, String topic, Deserializer<K> keys, Deserializer<V> values) {
+        this(bootstrapServers, topic, keys, values, Map.of());
+    }
+
+    /** @param clientProperties further Kafka client properties (security), below the ones this tail needs */
+    TopicTail(String bootstrapServers, String topic, Deserializer<K> keys, Deserializer<V> values,
+              Map<String, String> clientProperties) {
         Properties props = new Properties();
+        props.putAll(clientProperties);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "streamrag-cli-" + UUID.randomUUID());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -1,4 +1,4 @@
-package io.streamrag.cli.client;
+package io.streamrag.client;
 
 import io.streamrag.schemas.DocumentEvent;
 import io.streamrag.schemas.IndexChange;
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * What a user does with a running streamrag: submit and delete documents, wait until they are searchable, and
  * ask questions. Talks to the stack only through its Kafka topics.
  *
- * <p>Not thread-safe; the caller owns and closes it.
+ * <p>Thread-safe: its producers are, and each wait opens its own consumers. The caller owns and closes it.
  */
 public final class StreamragClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamragClient.class);
@@ -36,14 +36,16 @@ public final class StreamragClient implements AutoCloseable {
     private static final Duration INVALIDATION_WAIT = Duration.ofSeconds(10);
 
     private final String bootstrapServers;
+    private final Map<String, String> clientProperties;
     private final KafkaProducer<String, DocumentEvent> documentProducer;
     private final KafkaProducer<String, QueryRequest> queryProducer;
 
-    private StreamragClient(String bootstrapServers) {
+    private StreamragClient(String bootstrapServers, Map<String, String> clientProperties) {
         this.bootstrapServers = bootstrapServers;
-        this.documentProducer = new KafkaProducer<>(producerProperties(bootstrapServers),
+        this.clientProperties = Map.copyOf(clientProperties);
+        this.documentProducer = new KafkaProducer<>(producerProperties(bootstrapServers, clientProperties),
                 Topics.DOCUMENTS.keySerde().serializer(), Topics.DOCUMENTS.valueSerde().serializer());
-        this.queryProducer = new KafkaProducer<>(producerProperties(bootstrapServers),
+        this.queryProducer = new KafkaProducer<>(producerProperties(bootstrapServers, clientProperties),
                 Topics.QUERIES.keySerde().serializer(), Topics.QUERIES.valueSerde().serializer());
     }
 
@@ -53,12 +55,22 @@ public final class StreamragClient implements AutoCloseable {
      * @throws StackUnreachableException when the cluster does not answer within {@code timeout}
      */
     public static StreamragClient connect(String bootstrapServers, Duration timeout) {
-        checkReachable(bootstrapServers, timeout);
-        return new StreamragClient(bootstrapServers);
+        return connect(bootstrapServers, Map.of(), timeout);
     }
 
-    static void checkReachable(String bootstrapServers, Duration timeout) {
+    /**
+     * As {@link #connect(String, Duration)}, with further Kafka client properties (security: SASL, TLS) for every
+     * producer, consumer and admin client it opens.
+     */
+    public static StreamragClient connect(String bootstrapServers, Map<String, String> clientProperties,
+                                          Duration timeout) {
+        checkReachable(bootstrapServers, clientProperties, timeout);
+        return new StreamragClient(bootstrapServers, clientProperties);
+    }
+
+    static void checkReachable(String bootstrapServers, Map<String, String> clientProperties, Duration timeout) {
         Properties props = new Properties();
+        props.putAll(clientProperties);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
@@ -78,8 +90,9 @@ public final class StreamragClient implements AutoCloseable {
         }
     }
 
-    private static Properties producerProperties(String bootstrapServers) {
+    private static Properties producerProperties(String bootstrapServers, Map<String, String> clientProperties) {
         Properties props = new Properties();
+        props.putAll(clientProperties);
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -96,7 +109,7 @@ public final class StreamragClient implements AutoCloseable {
      * Starts watching index changes from now on: open it before {@link #send} so that no change is missed.
      */
     public IndexChangeWatcher watchIndexChanges() {
-        return new IndexChangeWatcher(bootstrapServers);
+        return new IndexChangeWatcher(bootstrapServers, clientProperties);
     }
 
     /** Sends document events and returns once the broker acknowledged every one. */
@@ -139,7 +152,8 @@ public final class StreamragClient implements AutoCloseable {
             List<IndexChange> changes = watcher.awaitVersions(expected, timeout);
             Duration left = Duration.ofNanos(Math.min(Math.max(deadline - System.nanoTime(), 0),
                     INVALIDATION_WAIT.toNanos()));
-            switch (InvalidationProgress.awaitApplied(bootstrapServers, watcher.offsetsAfterMatches(), left)) {
+            switch (InvalidationProgress.awaitApplied(bootstrapServers, clientProperties,
+                    watcher.offsetsAfterMatches(), left)) {
                 case APPLIED -> { }
                 case NO_PROCESSOR -> LOG.warn("the documents are searchable, but no cache invalidation processor"
                         + " is running: a query processor with caches may serve answers from before them until one"
@@ -158,7 +172,7 @@ public final class StreamragClient implements AutoCloseable {
      * @throws StackUnreachableException when no response arrives within {@code timeout}
      */
     public QueryResponse ask(QueryRequest request, Duration timeout) {
-        try (ResponseWatcher responses = new ResponseWatcher(bootstrapServers)) {
+        try (ResponseWatcher responses = new ResponseWatcher(bootstrapServers, clientProperties)) {
             queryProducer.send(new ProducerRecord<>(Topics.QUERIES.name(), request.getRequestId(), request));
             queryProducer.flush();
             return responses.await(request.getRequestId(), timeout);
