@@ -28,7 +28,9 @@ import io.streamrag.schemas.IndexChange;
 import io.streamrag.schemas.Topics;
 import java.util.Objects;
 import java.util.Optional;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -40,6 +42,7 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
 import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -323,50 +326,41 @@ public final class IngestJob {
     }
 
     static KafkaSink<IndexChange> indexChangesSink(IngestSettings settings) {
-        return KafkaSink.<IndexChange>builder()
-                .setBootstrapServers(settings.bootstrapServers())
-                .setRecordSerializer(KafkaRecordSerializationSchema.<IndexChange>builder()
-                        .setTopic(settings.indexChangesTopic())
-                        .setKeySerializationSchema(new IndexChangeKeySchema())
-                        .setValueSerializationSchema(AvroFlinkSchema.of(IndexChange.class))
-                        .build())
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-index-changes")
-                .setTransactionNamingStrategy(TRANSACTION_NAMING)
-                .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(TRANSACTION_TIMEOUT_MS))
-                .build();
+        return exactlyOnceSink(settings, settings.indexChangesTopic(), "-index-changes", new IndexChangeKeySchema(),
+                IndexChange.class).build();
     }
 
     static KafkaSink<ControlEvent> controlEventsSink(IngestSettings settings) {
-        return KafkaSink.<ControlEvent>builder()
-                .setBootstrapServers(settings.bootstrapServers())
-                .setRecordSerializer(KafkaRecordSerializationSchema.<ControlEvent>builder()
-                        .setTopic(Topics.CONTROL.name())
-                        .setKeySerializationSchema(new ControlEventKeySchema())
-                        .setValueSerializationSchema(AvroFlinkSchema.of(ControlEvent.class))
-                        .build())
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-control")
-                .setTransactionNamingStrategy(TRANSACTION_NAMING)
-                .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(TRANSACTION_TIMEOUT_MS))
-                .build();
+        return exactlyOnceSink(settings, Topics.CONTROL.name(), "-control", new ControlEventKeySchema(),
+                ControlEvent.class).build();
     }
 
     static KafkaSink<DeadLetter> deadLetterSink(IngestSettings settings) {
-        return KafkaSink.<DeadLetter>builder()
-                .setBootstrapServers(settings.bootstrapServers())
-                .setRecordSerializer(KafkaRecordSerializationSchema.<DeadLetter>builder()
-                        .setTopic(Topics.DOCUMENTS_DLQ.name())
-                        .setKeySerializationSchema(new DeadLetterKeySchema())
-                        .setValueSerializationSchema(AvroFlinkSchema.of(DeadLetter.class))
-                        .build())
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-dlq")
-                .setTransactionNamingStrategy(TRANSACTION_NAMING)
-                .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(TRANSACTION_TIMEOUT_MS))
+        return exactlyOnceSink(settings, Topics.DOCUMENTS_DLQ.name(), "-dlq", new DeadLetterKeySchema(),
+                DeadLetter.class)
                 // a dead letter carries the whole original record (texts up to --max-text-bytes)
                 .setProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(DLQ_MAX_REQUEST_BYTES))
                 .build();
+    }
+
+    /**
+     * What every sink of the job shares: exactly-once delivery (Kafka transactions committed with the checkpoint),
+     * pooled transactional ids under the job's prefix plus {@code idSuffix}, and the transaction timeout the
+     * broker accepts; Avro single-object values.
+     */
+    private static <T extends SpecificRecord> KafkaSinkBuilder<T> exactlyOnceSink(
+            IngestSettings settings, String topic, String idSuffix, SerializationSchema<T> keySchema, Class<T> type) {
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(settings.bootstrapServers())
+                .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
+                        .setTopic(topic)
+                        .setKeySerializationSchema(keySchema)
+                        .setValueSerializationSchema(AvroFlinkSchema.of(type))
+                        .build())
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(settings.transactionalIdPrefix() + idSuffix)
+                .setTransactionNamingStrategy(TRANSACTION_NAMING)
+                .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(TRANSACTION_TIMEOUT_MS));
     }
 
     /**
