@@ -3,8 +3,6 @@ package io.streamrag.core.cache;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -75,33 +73,6 @@ public final class RedisCacheSettings {
 
     public static Builder builder() {
         return new Builder();
-    }
-
-    /**
-     * Settings from environment variables ({@code REDIS_URL}, {@code REDIS_TLS_TRUSTSTORE},
-     * {@code REDIS_TLS_TRUSTSTORE_PASSWORD}, {@code REDIS_TLS_VERIFY}, {@code STREAMRAG_CACHE_INVALIDATION}) over the
-     * defaults; absent or empty variables keep the default.
-     */
-    public static Builder fromEnvironment(Map<String, String> env) {
-        Builder b = builder();
-        ifSet(env, "REDIS_URL", b::url);
-        ifSet(env, "REDIS_TLS_TRUSTSTORE", v -> b.trustStore(Path.of(v)));
-        ifSet(env, "REDIS_TLS_TRUSTSTORE_PASSWORD", b::trustStorePassword);
-        ifSet(env, "REDIS_TLS_VERIFY", v -> b.tlsVerify(TlsVerify.valueOf(v.toUpperCase(Locale.ROOT))));
-        ifSet(env, "STREAMRAG_CACHE_INVALIDATION",
-                v -> b.invalidationMode(InvalidationMode.valueOf(v.toUpperCase(Locale.ROOT))));
-        return b;
-    }
-
-    private static void ifSet(Map<String, String> env, String name, java.util.function.Consumer<String> setter) {
-        String value = env.get(name);
-        if (value != null && !value.isBlank()) {
-            try {
-                setter.accept(value.trim());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("environment variable " + name + ": " + e.getMessage(), e);
-            }
-        }
     }
 
     public URI url() {

@@ -48,19 +48,6 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe; share one instance. It owns its HTTP client threads: the creator must {@link #close()} it.
  */
 public final class ChatCompletionsGenerator implements Generator, AutoCloseable {
-    /**
-     * The API root, e.g. {@code http://localhost:8000/v1}; or a comma-separated list of them, replicas serving the
-     * same model, which a prefix-routing pool spreads the load over (see {@link #parseBaseUrls}). One generator
-     * talks to one endpoint: {@link #fromEnvironment(Map)} takes the first of a list.
-     */
-    public static final String ENV_BASE_URL = "STREAMRAG_LLM_BASE_URL";
-    /** The model name the server knows, e.g. {@code qwen2.5:7b-instruct} for Ollama. */
-    public static final String ENV_MODEL = "STREAMRAG_LLM_MODEL";
-    /** The API key; optional for local servers. */
-    public static final String ENV_API_KEY = "STREAMRAG_LLM_API_KEY";
-    /** Read when {@link #ENV_API_KEY} is not set, as OpenAI's own clients do. */
-    public static final String ENV_OPENAI_API_KEY = "OPENAI_API_KEY";
-
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
@@ -122,37 +109,8 @@ public final class ChatCompletionsGenerator implements Generator, AutoCloseable 
         return new Builder();
     }
 
-    /** A builder configured from the process environment; see {@link #fromEnvironment(Map)}. */
-    public static Builder fromEnvironment() {
-        return fromEnvironment(System.getenv());
-    }
-
     /**
-     * A builder with base URL, model and API key taken from {@value #ENV_BASE_URL}, {@value #ENV_MODEL} and
-     * {@value #ENV_API_KEY} (else {@value #ENV_OPENAI_API_KEY}) where {@code env} sets them (blank counts as unset);
-     * other options keep their defaults and can still be changed. {@link Builder#build()} names what is missing.
-     * When {@value #ENV_BASE_URL} lists several replicas, the builder gets the first; set each with
-     * {@link Builder#baseUrl} to build one generator per replica.
-     *
-     * @throws IllegalArgumentException if {@value #ENV_BASE_URL} is not a valid list (see {@link #parseBaseUrls})
-     */
-    public static Builder fromEnvironment(Map<String, String> env) {
-        Builder builder = new Builder();
-        List<String> baseUrls = parseBaseUrls(env.get(ENV_BASE_URL));
-        if (!baseUrls.isEmpty()) {
-            builder.baseUrl(baseUrls.get(0));
-        }
-        String model = nonBlank(env.get(ENV_MODEL));
-        if (model != null) {
-            builder.model(model);
-        }
-        String apiKey = nonBlank(env.get(ENV_API_KEY));
-        builder.apiKey(apiKey != null ? apiKey : nonBlank(env.get(ENV_OPENAI_API_KEY)));
-        return builder;
-    }
-
-    /**
-     * The base URLs of a {@value #ENV_BASE_URL} value: comma-separated, each trimmed, blanks dropped, in the given
+     * The base URLs of a list of replicas serving the same model: comma-separated, each trimmed, blanks dropped, in the given
      * order. Empty for null or blank.
      *
      * @throws IllegalArgumentException naming the entry, if one is not a valid base URL or two name the same
@@ -170,7 +128,7 @@ public final class ChatCompletionsGenerator implements Generator, AutoCloseable 
             }
             String earlier = byEndpoint.putIfAbsent(chatCompletionsEndpoint(baseUrl), baseUrl);
             if (earlier != null) {
-                throw new IllegalArgumentException(ENV_BASE_URL + " lists the same endpoint twice: " + earlier
+                throw new IllegalArgumentException("the LLM base URLs list the same endpoint twice: " + earlier
                         + " and " + baseUrl + " (each replica once)");
             }
         }
@@ -281,10 +239,6 @@ public final class ChatCompletionsGenerator implements Generator, AutoCloseable 
             path = "/v1";
         }
         return URI.create(scheme + "://" + uri.getRawAuthority() + path + CHAT_COMPLETIONS);
-    }
-
-    private static String nonBlank(String value) {
-        return value == null || value.isBlank() ? null : value.strip();
     }
 
     /** Options of a {@link ChatCompletionsGenerator}; each setter validates its value. Not thread-safe. */
@@ -419,11 +373,10 @@ public final class ChatCompletionsGenerator implements Generator, AutoCloseable 
         /** @throws IllegalStateException when the base URL or model is missing */
         public ChatCompletionsGenerator build() {
             if (baseUrl == null) {
-                throw new IllegalStateException("baseUrl is not set (set " + ENV_BASE_URL
-                        + ", e.g. http://localhost:11434/v1 for Ollama)");
+                throw new IllegalStateException("baseUrl is not set (e.g. http://localhost:11434/v1 for Ollama)");
             }
             if (model == null) {
-                throw new IllegalStateException("model is not set (set " + ENV_MODEL + ")");
+                throw new IllegalStateException("model is not set");
             }
             return new ChatCompletionsGenerator(this);
         }

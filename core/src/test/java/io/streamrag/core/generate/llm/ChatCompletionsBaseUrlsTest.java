@@ -3,8 +3,6 @@ package io.streamrag.core.generate.llm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.URI;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** {@code STREAMRAG_LLM_BASE_URL} as one base URL or a comma-separated list of replicas. */
@@ -40,22 +38,7 @@ class ChatCompletionsBaseUrlsTest {
         assertThatThrownBy(() -> ChatCompletionsGenerator.parseBaseUrls("http://a:8000, http://b:8000/v1, "
                 + "http://a:8000/v1/"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(ChatCompletionsGenerator.ENV_BASE_URL)
+                .hasMessageContaining("same endpoint twice")
                 .hasMessageContaining("http://a:8000 and http://a:8000/v1/");
-    }
-
-    @Test
-    void fromEnvironmentTakesTheFirstOfAList() {
-        ChatCompletionsGenerator generator = ChatCompletionsGenerator.fromEnvironment(Map.of(
-                ChatCompletionsGenerator.ENV_BASE_URL, "http://b:8000/v1, http://a:8000/v1",
-                ChatCompletionsGenerator.ENV_MODEL, "m")).build();
-        try {
-            assertThat(generator.endpoint()).isEqualTo(URI.create("http://b:8000/v1/chat/completions"));
-        } finally {
-            generator.close();
-        }
-        assertThatThrownBy(() -> ChatCompletionsGenerator.fromEnvironment(Map.of(
-                ChatCompletionsGenerator.ENV_BASE_URL, "http://b:8000/v1,http://b:8000")))
-                .isInstanceOf(IllegalArgumentException.class);
     }
 }
