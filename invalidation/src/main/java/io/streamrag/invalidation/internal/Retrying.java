@@ -12,6 +12,12 @@ import org.slf4j.LoggerFactory;
  * retried with doubling backoff up to a time limit, after which the stream thread fails and the record is re-read
  * from the last commit. Other exceptions are bugs and propagate at once. Stateless apart from its settings;
  * thread-safe.
+ *
+ * <p>Why not a resilience4j {@code Retry}, as the LLM client and the ingest job's embedder use: the limit here is
+ * time (keep trying while Redis is down, up to {@code maxRetryTime}, so that an outage of any length costs retries
+ * rather than a failed thread), where {@code Retry} limits the number of attempts; and an interrupted wait must end
+ * as a {@link StreamsException}, where {@code Retry} rethrows the last {@link CacheUnavailableException}, which
+ * reads as "Redis is down".
  */
 public final class Retrying {
     private static final Logger LOG = LoggerFactory.getLogger(Retrying.class);
