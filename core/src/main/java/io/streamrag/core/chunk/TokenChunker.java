@@ -2,8 +2,6 @@ package io.streamrag.core.chunk;
 
 import io.streamrag.core.Document;
 import io.streamrag.core.chunk.internal.MarkdownBlocks;
-import io.streamrag.core.chunk.internal.SentenceSplitter;
-import io.streamrag.core.chunk.internal.Span;
 import io.streamrag.core.embed.Embedder;
 import io.streamrag.core.embed.TokenCounter;
 import java.util.ArrayList;

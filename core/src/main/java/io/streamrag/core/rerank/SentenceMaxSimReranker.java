@@ -1,10 +1,10 @@
 package io.streamrag.core.rerank;
 
 import io.streamrag.core.chunk.Chunk;
-import io.streamrag.core.chunk.internal.SentenceSplitter;
-import io.streamrag.core.chunk.internal.Span;
+import io.streamrag.core.chunk.SentenceSplitter;
+import io.streamrag.core.chunk.Span;
 import io.streamrag.core.embed.Embedder;
-import io.streamrag.core.embed.internal.VectorMath;
+import io.streamrag.core.model.VectorMath;
 import io.streamrag.core.store.ScoredChunk;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -5,7 +5,7 @@ import com.google.gson.JsonParser;
 import io.streamrag.core.Document;
 import io.streamrag.core.chunk.Chunk;
 import io.streamrag.core.chunk.TokenChunker;
-import io.streamrag.core.embed.internal.VectorMath;
+import io.streamrag.core.model.VectorMath;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

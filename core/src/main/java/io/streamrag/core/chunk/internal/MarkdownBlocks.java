@@ -1,5 +1,6 @@
 package io.streamrag.core.chunk.internal;
 
+import io.streamrag.core.chunk.Span;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;

@@ -2,6 +2,7 @@ package io.streamrag.core.chunk.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamrag.core.chunk.Span;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;

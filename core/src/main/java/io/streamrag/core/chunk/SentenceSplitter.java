@@ -1,4 +1,4 @@
-package io.streamrag.core.chunk.internal;
+package io.streamrag.core.chunk;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * Splits a paragraph into sentences with fixed rules, so that the same text always splits the same way on any
- * JVM (chunk ids depend on it; {@link java.text.BreakIterator} may change between JDK releases). Not public
- * API; stateless and thread-safe.
+ * JVM (chunk ids depend on it; {@link java.text.BreakIterator} may change between JDK releases). Public for the
+ * rerankers that score sentences; stateless and thread-safe.
  *
  * <p>A sentence ends after {@code .}, {@code !} or {@code ?} (repeated, and followed by any closing quotes or
  * brackets) when whitespace follows and the next sentence does not start with a lower-case letter, unless the

@@ -1,6 +1,6 @@
-package io.streamrag.core.embed.internal;
+package io.streamrag.core.model;
 
-/** Small vector helpers for embeddings. Not public API; stateless and thread-safe. */
+/** Small vector helpers for model outputs (embeddings). Stateless and thread-safe. */
 public final class VectorMath {
     private VectorMath() {
     }

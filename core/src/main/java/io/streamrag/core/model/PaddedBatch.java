@@ -1,11 +1,11 @@
-package io.streamrag.core.embed.internal;
+package io.streamrag.core.model;
 
 import java.util.List;
 
 /**
  * Token ids of a batch padded to its longest sequence, as flat row-major {@code [size, length]} arrays ready
  * to become int64 tensors. Padding positions hold id 0 ({@code [PAD]} in BERT vocabularies), type id 0 and
- * mask 0, so they are invisible to attention and to mean pooling. Not public API; immutable once built (the
+ * mask 0, so they are invisible to attention and to mean pooling. Immutable once built (the
  * arrays are not copied: callers must not modify them).
  *
  * @param inputIds      token ids, {@code size * length}

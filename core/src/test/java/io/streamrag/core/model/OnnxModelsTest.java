@@ -1,4 +1,4 @@
-package io.streamrag.core.embed.internal;
+package io.streamrag.core.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

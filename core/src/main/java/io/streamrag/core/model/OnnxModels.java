@@ -1,4 +1,4 @@
-package io.streamrag.core.embed.internal;
+package io.streamrag.core.model;
 
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
@@ -20,7 +20,7 @@ import java.util.function.Function;
 /**
  * The DJL plumbing shared by the BERT-style ONNX models (the embedder and the cross-encoder): the ONNX Runtime
  * engine, loading a graph and a Hugging Face tokenizer, closing them, and turning token ids into model inputs.
- * Failures become the owner's exception type with the owner's message. Not public API; immutable and thread-safe.
+ * Failures become the owner's exception type with the owner's message. Immutable and thread-safe.
  */
 public final class OnnxModels {
     /** The DJL engine name; named explicitly so that no other engine on the classpath is picked. */

@@ -1,4 +1,4 @@
-package io.streamrag.core.chunk.internal;
+package io.streamrag.core.chunk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,7 +1,7 @@
-package io.streamrag.core.chunk.internal;
+package io.streamrag.core.chunk;
 
 /**
- * A half-open character range {@code [start, end)} of a text. Not public API.
+ * A half-open character range {@code [start, end)} of a text..
  *
  * @param start first char, inclusive
  * @param end   last char, exclusive
