@@ -3,7 +3,7 @@ package io.streamrag.cli;
 import io.streamrag.cli.client.StreamragClient;
 import io.streamrag.cli.dev.DevSettings;
 import io.streamrag.cli.dev.DevStack;
-import io.streamrag.cli.files.SourceDocument;
+import io.streamrag.core.corpus.SourceDocument;
 import io.streamrag.schemas.QueryResponse;
 import java.io.IOException;
 import java.io.InputStream;

@@ -6,7 +6,7 @@ import io.streamrag.cli.dev.DevSettings;
 import io.streamrag.cli.dev.DevStack;
 import io.streamrag.cli.eval.BeirDataset;
 import io.streamrag.cli.eval.IngestProgress;
-import io.streamrag.cli.files.SourceDocument;
+import io.streamrag.core.corpus.SourceDocument;
 import io.streamrag.core.embed.EmbeddingModel;
 import io.streamrag.core.embed.OnnxEmbedder;
 import io.streamrag.core.eval.EvalMode;

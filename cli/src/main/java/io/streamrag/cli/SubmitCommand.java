@@ -1,8 +1,8 @@
 package io.streamrag.cli;
 
 import io.streamrag.cli.client.StreamragClient;
-import io.streamrag.cli.files.DocumentFiles;
-import io.streamrag.cli.files.SourceDocument;
+import io.streamrag.core.corpus.DocumentFiles;
+import io.streamrag.core.corpus.SourceDocument;
 import io.streamrag.schemas.DocumentEvent;
 import io.streamrag.schemas.DocumentEvents;
 import io.streamrag.schemas.IndexChange;

@@ -1,18 +1,10 @@
 package io.streamrag.loadgen.ingest;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
+import io.streamrag.core.corpus.DocumentFiles;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.zip.GZIPInputStream;
 
 /**
  * One document of a BEIR corpus ({@code corpus.jsonl[.gz]}: {@code {"_id", "title", "text"}} a line).
@@ -30,33 +22,22 @@ record CorpusDocument(String id, String title, String text) {
     }
 
     /**
-     * Reads up to {@code limit} documents with non-blank text from a BEIR corpus file, in file order.
+     * Reads up to {@code limit} documents with non-blank text from a BEIR corpus file, in file order, with
+     * {@link DocumentFiles} (a line it cannot read is skipped; the number skipped goes to standard error).
      *
-     * @throws IOException when the file cannot be read or a line is not a JSON object with {@code _id}
+     * @throws IOException when the file yields no document at all
      */
     static List<CorpusDocument> read(Path corpus, int limit) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        List<CorpusDocument> docs = new ArrayList<>();
-        try (InputStream file = Files.newInputStream(corpus);
-             InputStream in = corpus.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(file) : file;
-             BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            int lineNo = 0;
-            while (docs.size() < limit && (line = lines.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode node = json.readTree(line);
-                if (!node.hasNonNull("_id")) {
-                    throw new IOException(corpus + ":" + lineNo + ": no _id");
-                }
-                String text = node.path("text").asText("");
-                if (!text.isBlank()) {
-                    docs.add(new CorpusDocument(node.get("_id").asText(), node.path("title").asText(""), text));
-                }
-            }
+        DocumentFiles.ReadResult read = new DocumentFiles(Long.MAX_VALUE).read(List.of(corpus));
+        if (read.documents().isEmpty()) {
+            throw new IOException("no document in " + corpus
+                    + (read.problems().isEmpty() ? "" : ": " + read.problems().get(0)));
         }
-        return docs;
+        if (!read.problems().isEmpty()) {
+            System.err.println(read.problems().size() + " line(s) of " + corpus + " skipped, e.g. "
+                    + read.problems().get(0));
+        }
+        return read.documents().stream().limit(limit)
+                .map(doc -> new CorpusDocument(doc.id(), doc.title(), doc.text())).toList();
     }
 }

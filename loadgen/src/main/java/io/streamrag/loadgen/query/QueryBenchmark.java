@@ -1,16 +1,14 @@
 package io.streamrag.loadgen.query;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamrag.core.corpus.DocumentFiles;
 import io.streamrag.schemas.DocumentEvent;
 import io.streamrag.schemas.DocumentEvents;
 import io.streamrag.schemas.IndexChange;
 import io.streamrag.schemas.QueryRequest;
 import io.streamrag.schemas.QueryResponse;
 import io.streamrag.schemas.Topics;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +29,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
-import java.util.zip.GZIPInputStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -427,25 +424,15 @@ public final class QueryBenchmark {
         return questions;
     }
 
-    /** Up to {@code limit} documents as {id, title, text}. */
+    /** Up to {@code limit} documents as {id, title, text}, read with {@link DocumentFiles}. */
     private static List<String[]> readCorpus(Path corpus, int limit) throws IOException {
-        List<String[]> docs = new ArrayList<>();
-        try (InputStream file = Files.newInputStream(corpus);
-             InputStream in = corpus.toString().endsWith(".gz") ? new GZIPInputStream(file) : file;
-             BufferedReader lines = new BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            while (docs.size() < limit && (line = lines.readLine()) != null) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode node = JSON.readTree(line);
-                String text = node.path("text").asText("");
-                if (node.hasNonNull("_id") && !text.isBlank()) {
-                    docs.add(new String[] {node.get("_id").asText(), node.path("title").asText(""), text});
-                }
-            }
+        DocumentFiles.ReadResult read = new DocumentFiles(Long.MAX_VALUE).read(List.of(corpus));
+        if (read.documents().isEmpty()) {
+            throw new IOException("no document in " + corpus
+                    + (read.problems().isEmpty() ? "" : ": " + read.problems().get(0)));
         }
-        return docs;
+        return read.documents().stream().limit(limit)
+                .map(doc -> new String[] {doc.id(), doc.title(), doc.text()}).toList();
     }
 
     static String report(Options options, int docs, int partitions, List<PhaseResult> results) {

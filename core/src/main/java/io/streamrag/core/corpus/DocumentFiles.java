@@ -1,4 +1,4 @@
-package io.streamrag.cli.files;
+package io.streamrag.core.corpus;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,7 +17,8 @@ import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Reads documents from files for {@code submit}: JSONL ({@code {"id","title","text"}} a line, BEIR's
+ * Reads documents from files, the one reader of corpora for {@code submit}, {@code eval} (BEIR datasets) and the
+ * benchmarks: JSONL ({@code {"id","title","text"}} a line, BEIR's
  * {@code _id} accepted, optional {@code metadata} object and {@code version}; {@code .jsonl.gz} too), Markdown
  * and plain text (one document per file, id = the path as given, title = the first Markdown heading or the
  * file name).

@@ -1,4 +1,4 @@
-package io.streamrag.cli.files;
+package io.streamrag.core.corpus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
