@@ -4,11 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamrag.core.corpus.DocumentFiles;
+import io.streamrag.core.corpus.JsonLines;
 import io.streamrag.core.corpus.SourceDocument;
 import io.streamrag.core.eval.Qrels;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -112,30 +111,22 @@ public record BeirDataset(List<SourceDocument> corpus, List<String> corpusProble
     private static Map<String, String> readQueries(Path file) throws IOException {
         ObjectMapper json = new ObjectMapper();
         Map<String, String> queries = new LinkedHashMap<>();
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int number = 0;
-            while ((line = reader.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode node;
-                try {
-                    node = json.readTree(line);
-                } catch (JsonProcessingException e) {
-                    throw new IllegalArgumentException(file + ":" + number + ": not valid JSON: "
-                            + e.getOriginalMessage(), e);
-                }
-                JsonNode id = node.hasNonNull("_id") ? node.get("_id") : node.get("id");
-                JsonNode text = node.get("text");
-                if (id == null || id.asText().isBlank() || text == null || !text.isTextual()) {
-                    throw new IllegalArgumentException(file + ":" + number
-                            + ": expected {\"_id\": ..., \"text\": \"...\"}");
-                }
-                queries.put(id.asText(), text.asText());
+        JsonLines.forEach(file, (number, line) -> {
+            JsonNode node;
+            try {
+                node = json.readTree(line);
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException(file + ":" + number + ": not valid JSON: "
+                        + e.getOriginalMessage(), e);
             }
-        }
+            JsonNode id = node.hasNonNull("_id") ? node.get("_id") : node.get("id");
+            JsonNode text = node.get("text");
+            if (id == null || id.asText().isBlank() || text == null || !text.isTextual()) {
+                throw new IllegalArgumentException(file + ":" + number
+                        + ": expected {\"_id\": ..., \"text\": \"...\"}");
+            }
+            queries.put(id.asText(), text.asText());
+        });
         return queries;
     }
 }

@@ -3,10 +3,7 @@ package io.streamrag.core.corpus;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Reads documents from files, the one reader of corpora for {@code submit}, {@code eval} (BEIR datasets) and the
@@ -50,7 +46,7 @@ public final class DocumentFiles {
                 if (Files.isDirectory(path)) {
                     problems.add(path + ": is a directory (give the files, e.g. " + path + "/*.md)");
                 } else if (name.endsWith(".jsonl") || name.endsWith(".jsonl.gz") || name.endsWith(".json")) {
-                    readJsonLines(path, name.endsWith(".gz"), documents, problems);
+                    readJsonLines(path, documents, problems);
                 } else {
                     readWholeFile(path, name, documents, problems);
                 }
@@ -61,34 +57,24 @@ public final class DocumentFiles {
         return new ReadResult(documents, problems);
     }
 
-    private void readJsonLines(Path path, boolean gzip, List<SourceDocument> documents, List<String> problems)
+    private void readJsonLines(Path path, List<SourceDocument> documents, List<String> problems)
             throws IOException {
-        try (InputStream raw = Files.newInputStream(path);
-             InputStream in = gzip ? new GZIPInputStream(raw) : raw;
-             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            int number = 0;
-            while ((line = reader.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
+        JsonLines.forEach(path, (number, line) -> {
+            String where = path + ":" + number;
+            try {
+                SourceDocument doc = parseLine(line, where);
+                String problem = check(doc);
+                if (problem != null) {
+                    problems.add(where + ": " + problem);
+                } else {
+                    documents.add(doc);
                 }
-                String where = path + ":" + number;
-                try {
-                    SourceDocument doc = parseLine(line, where);
-                    String problem = check(doc);
-                    if (problem != null) {
-                        problems.add(where + ": " + problem);
-                    } else {
-                        documents.add(doc);
-                    }
-                } catch (JsonProcessingException e) {
-                    problems.add(where + ": not valid JSON: " + e.getOriginalMessage());
-                } catch (IllegalArgumentException e) {
-                    problems.add(where + ": " + e.getMessage());
-                }
+            } catch (JsonProcessingException e) {
+                problems.add(where + ": not valid JSON: " + e.getOriginalMessage());
+            } catch (IllegalArgumentException e) {
+                problems.add(where + ": " + e.getMessage());
             }
-        }
+        });
     }
 
     private SourceDocument parseLine(String line, String where) throws JsonProcessingException {
