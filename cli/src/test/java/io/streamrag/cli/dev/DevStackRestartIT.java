@@ -29,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Job state is checked by what only it can reject: after the restart an older version and a duplicate of
  * versions indexed before it are resent. With the version guard's state restored from the retained checkpoint,
- * neither is written or announced again; with it lost (the job started fresh from the group's committed offsets),
- * both would be announced a second time, and the older version would overwrite the newer one.
+ * neither is written or announced again, and every docId@version is announced exactly once across both runs.
+ * With the state lost (the job started without its checkpoint, from the group's committed offsets, which trail
+ * the last checkpoint), versions are announced twice: the duplicate, and whatever the job replays.
  */
 class DevStackRestartIT {
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
