@@ -1,6 +1,6 @@
 package io.streamrag.core.model;
 
-/** Small vector helpers for model outputs (embeddings). Stateless and thread-safe. */
+/** Small vector functions for model outputs (embeddings). Stateless and thread-safe. */
 public final class VectorMath {
     private VectorMath() {
     }
