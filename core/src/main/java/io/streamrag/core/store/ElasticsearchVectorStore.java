@@ -101,6 +101,7 @@ public final class ElasticsearchVectorStore implements VectorStore {
     private final List<String> hosts;
     private final String indexPrefix;
     private final int shards;
+    private final Map<String, Integer> shardOverrides;
     private final int replicas;
     private final int dimension;
     private final Optional<String> embeddingModelId;
@@ -121,6 +122,7 @@ public final class ElasticsearchVectorStore implements VectorStore {
         this.hosts = List.copyOf(builder.hosts);
         this.indexPrefix = builder.indexPrefix;
         this.shards = builder.shards;
+        this.shardOverrides = Map.copyOf(builder.shardOverrides);
         this.replicas = builder.replicas;
         this.dimension = builder.dimension;
         this.embeddingModelId = Optional.ofNullable(builder.embeddingModelId);
@@ -385,6 +387,7 @@ public final class ElasticsearchVectorStore implements VectorStore {
             return;
         }
         String index = index(collection);
+        int shards = shardOverrides.getOrDefault(collection, this.shards);
         ObjectNode body = json.createObjectNode();
         ObjectNode settings = body.putObject("settings").putObject("index");
         settings.put("number_of_shards", shards);
@@ -561,6 +564,7 @@ public final class ElasticsearchVectorStore implements VectorStore {
         private List<String> hosts = List.of();
         private String indexPrefix = DEFAULT_INDEX_PREFIX;
         private int shards = DEFAULT_SHARDS;
+        private Map<String, Integer> shardOverrides = Map.of();
         private int replicas = DEFAULT_REPLICAS;
         private int dimension;
         private String embeddingModelId;
@@ -605,6 +609,26 @@ public final class ElasticsearchVectorStore implements VectorStore {
                 throw new IllegalArgumentException("shards must be in [1, 1024], got " + shards);
             }
             this.shards = shards;
+            return this;
+        }
+
+        /**
+         * Primary shards of particular collections' indices, overriding {@link #shards(int)} for them (default
+         * none); like it, used only when an index is created.
+         *
+         * @throws IllegalArgumentException naming the entry, when a name is not a valid collection name or a
+         *                                  count is not in [1, 1024]
+         */
+        public Builder shards(Map<String, Integer> overrides) {
+            Objects.requireNonNull(overrides, "overrides");
+            for (Map.Entry<String, Integer> e : overrides.entrySet()) {
+                CollectionNames.requireValid(e.getKey());
+                if (e.getValue() == null || e.getValue() <= 0 || e.getValue() > 1024) {
+                    throw new IllegalArgumentException("shards of collection '" + e.getKey()
+                            + "' must be in [1, 1024], got " + e.getValue());
+                }
+            }
+            this.shardOverrides = Map.copyOf(overrides);
             return this;
         }
 
