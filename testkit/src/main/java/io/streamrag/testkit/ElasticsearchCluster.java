@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -500,12 +501,29 @@ public final class ElasticsearchCluster implements AutoCloseable {
 
     /** The unprivileged user must reach the node directory: every parent must be searchable by others. */
     private static void requireReachableByOthers(Path path) throws IOException {
-        for (Path p = path.getParent(); p != null; p = p.getParent()) {
+        Optional<Path> closed = firstClosedParent(path);
+        if (closed.isPresent()) {
+            throw new IOException("Elasticsearch runs as " + UNPRIVILEGED_USER + " and cannot reach " + path
+                    + ": " + closed.get() + " is not searchable by others (chmod o+x, or put the cluster elsewhere)");
+        }
+    }
+
+    /**
+     * Whether a cluster under {@code dir} can run here: always when this JVM does not run as root; as root, when
+     * {@code dir} and its parents are searchable by others, so that {@value #UNPRIVILEGED_USER} reaches the nodes'
+     * files.
+     */
+    public static boolean canRunUnder(Path dir) throws IOException {
+        return !"root".equals(System.getProperty("user.name")) || firstClosedParent(dir.resolve("x")).isEmpty();
+    }
+
+    private static Optional<Path> firstClosedParent(Path path) throws IOException {
+        for (Path p = path.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
             if (Files.exists(p) && !Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
-                throw new IOException("Elasticsearch runs as " + UNPRIVILEGED_USER + " and cannot reach " + path
-                        + ": " + p + " is not searchable by others (chmod o+x, or put the cluster elsewhere)");
+                return Optional.of(p);
             }
         }
+        return Optional.empty();
     }
 
     private static void chownTree(Path root) throws IOException {

@@ -126,8 +126,8 @@ public final class StoreSettings implements Serializable {
     @Override
     public String toString() {
         return switch (kind) {
-            case LUCENE -> "lucene " + Path.of(indexDir).toAbsolutePath() + " (read-only)";
-            case ELASTICSEARCH -> "elasticsearch " + String.join(",", hosts) + " (indices " + indexPrefix + "*)";
+            case LUCENE -> Path.of(indexDir).toAbsolutePath() + " (Lucene)";
+            case ELASTICSEARCH -> String.join(",", hosts) + " (Elasticsearch, indices " + indexPrefix + "*)";
         };
     }
 }

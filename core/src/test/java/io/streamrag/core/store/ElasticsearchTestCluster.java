@@ -8,7 +8,8 @@ import java.time.Duration;
 
 /**
  * Starts the 3-node Elasticsearch cluster of an IT from the distribution zip the build resolved (system property
- * {@value #DISTRIBUTION_PROPERTY}, set by core's pom), in a fresh directory under {@code java.io.tmpdir}.
+ * {@value #DISTRIBUTION_PROPERTY}, set by core's pom), in a fresh directory under {@code java.io.tmpdir}, or under
+ * {@code /tmp} where the nodes, run as an unprivileged user when the tests run as root, could not reach the former.
  */
 final class ElasticsearchTestCluster {
     static final String DISTRIBUTION_PROPERTY = "streamrag.elasticsearch.distribution";
@@ -24,6 +25,11 @@ final class ElasticsearchTestCluster {
                     + "through Maven (failsafe), which resolves the Elasticsearch distribution zip");
         }
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        if (!ElasticsearchCluster.canRunUnder(tmp)) {
+            // as root in a checkout others cannot enter (under a home directory, say): the nodes run as an
+            // unprivileged user, who must reach their files
+            tmp = Path.of(System.getProperty("streamrag.elasticsearch.shared-tmp", "/tmp"));
+        }
         Path dir = Files.createTempDirectory(tmp, name);
         String unpacked = Path.of(zip).getFileName().toString().replaceFirst("\\.zip$", "");
         ElasticsearchCluster cluster = ElasticsearchCluster.builder(dir, Path.of(zip)).nodes(nodes)
