@@ -19,7 +19,9 @@ import io.streamrag.core.rerank.CrossEncoderReranker;
 import io.streamrag.core.rerank.Reranker;
 import io.streamrag.core.rerank.SentenceMaxSimReranker;
 import io.streamrag.core.search.ReciprocalRankFusion;
-import io.streamrag.core.store.LuceneShardStore;
+import io.streamrag.core.store.ElasticsearchVectorStore;
+import io.streamrag.core.store.StoreSettings;
+import io.streamrag.core.store.VectorStore;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -45,7 +47,8 @@ import picocli.CommandLine.Spec;
  * over a read-only view of the index.
  *
  * <p>By default it starts the embedded stack ({@link DevStack}) in a temporary directory (or {@code --data-dir});
- * {@code --bootstrap} with {@code --index-dir} uses a running stack instead, and {@code --skip-ingest} scores what
+ * {@code --bootstrap} with {@code --index-dir} (or {@code --store elasticsearch} and its hosts) uses a running stack
+ * instead, and {@code --skip-ingest} scores what
  * the index already holds.
  */
 @Command(name = "eval", description = "Index a BEIR-format dataset and print retrieval quality per mode.")
@@ -87,6 +90,21 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--index-dir", paramLabel = "DIR",
             description = "The running stack's index directory, read to score (with --bootstrap or --skip-ingest)")
     Path indexDir;
+
+    @Option(names = "--store", paramLabel = "KIND", defaultValue = "lucene",
+            description = "The store to score against: lucene (an index directory) or elasticsearch (with "
+                    + "--bootstrap or --skip-ingest; no --index-dir). Default: ${DEFAULT-VALUE}")
+    String storeKind;
+
+    @Option(names = "--store-elasticsearch-hosts", split = ",", paramLabel = "URL",
+            description = "HTTP addresses of the Elasticsearch nodes the stack writes, http://host:9200, "
+                    + "comma-separated (with --store elasticsearch)")
+    List<String> elasticsearchHosts = List.of();
+
+    @Option(names = "--store-elasticsearch-index-prefix", paramLabel = "P",
+            description = "Prefix of the stack's Elasticsearch index names. Default: ${DEFAULT-VALUE}",
+            defaultValue = ElasticsearchVectorStore.DEFAULT_INDEX_PREFIX)
+    String elasticsearchIndexPrefix;
 
     @Option(names = "--skip-ingest",
             description = "Score what the index already holds for the collection (e.g. from an earlier eval with "
@@ -146,12 +164,17 @@ final class EvalCommand implements Callable<Integer> {
         out.flush();
 
         Path tempDir = null;
-        Path index;
+        StoreSettings store;
         try {
-            if (skipIngest) {
-                index = indexDir != null ? indexDir : dataDir.resolve("index");
+            if (StoreSettings.Kind.fromConfigName(storeKind) == StoreSettings.Kind.ELASTICSEARCH) {
+                store = StoreSettings.elasticsearch(elasticsearchHosts, elasticsearchIndexPrefix);
+                if (!skipIngest) {
+                    ingest(bootstrap, corpus, out);
+                }
+            } else if (skipIngest) {
+                store = StoreSettings.lucene(indexDir != null ? indexDir : dataDir.resolve("index"));
             } else if (bootstrap != null) {
-                index = indexDir;
+                store = StoreSettings.lucene(indexDir);
                 ingest(bootstrap, corpus, out);
             } else {
                 Path stackDir = dataDir;
@@ -159,14 +182,14 @@ final class EvalCommand implements Callable<Integer> {
                     tempDir = Files.createTempDirectory("streamrag-eval");
                     stackDir = tempDir;
                 }
-                index = stackDir.resolve("index");
+                store = StoreSettings.lucene(stackDir.resolve("index"));
                 out.println("starting the embedded stack in " + stackDir);
                 out.flush();
                 try (DevStack stack = DevStack.start(new DevSettings(stackDir, 0, 0))) {
                     ingest(stack.bootstrapServers(), corpus, out);
                 }
             }
-            List<RunResult> results = score(index, data, evalModes, out);
+            List<RunResult> results = score(store, data, evalModes, out);
             out.println();
             out.print(EvalTable.format(results));
             out.flush();
@@ -193,11 +216,27 @@ final class EvalCommand implements Callable<Integer> {
         if (secondsPerDocument <= 0) {
             throw new IllegalArgumentException("--seconds-per-doc must be > 0, got " + secondsPerDocument);
         }
-        if (bootstrap != null && indexDir == null) {
+        StoreSettings.Kind kind = StoreSettings.Kind.fromConfigName(storeKind);
+        if (kind == StoreSettings.Kind.ELASTICSEARCH) {
+            if (elasticsearchHosts.isEmpty()) {
+                throw new IllegalArgumentException("--store elasticsearch needs --store-elasticsearch-hosts");
+            }
+            if (bootstrap == null && !skipIngest) {
+                throw new IllegalArgumentException("--store elasticsearch needs --bootstrap (a stack that writes "
+                        + "to it) or --skip-ingest: the embedded stack writes Lucene");
+            }
+            if (indexDir != null || dataDir != null) {
+                throw new IllegalArgumentException("--index-dir and --data-dir name Lucene directories; "
+                        + "--store elasticsearch reads --store-elasticsearch-hosts");
+            }
+        } else if (!elasticsearchHosts.isEmpty()) {
+            throw new IllegalArgumentException("--store-elasticsearch-hosts needs --store elasticsearch");
+        }
+        if (kind == StoreSettings.Kind.LUCENE && bootstrap != null && indexDir == null) {
             throw new IllegalArgumentException("--bootstrap needs --index-dir: scoring reads the stack's index "
                     + "directory");
         }
-        if (skipIngest && indexDir == null && dataDir == null) {
+        if (kind == StoreSettings.Kind.LUCENE && skipIngest && indexDir == null && dataDir == null) {
             throw new IllegalArgumentException("--skip-ingest needs --index-dir or --data-dir: the index to score");
         }
         if (!List.of("none", "sentence-maxsim", "cross-encoder").contains(rerankerName)) {
@@ -250,10 +289,9 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    private List<RunResult> score(Path index, BeirDataset data, List<EvalMode> evalModes, PrintWriter out) {
-        if (!Files.isDirectory(index.resolve(collection))) {
-            throw new CommandFailedException("collection " + collection + " does not exist in " + index);
-        }
+    /** Scores through the store SPI, opened as the query processors open it. */
+    private List<RunResult> score(StoreSettings storeSettings, BeirDataset data, List<EvalMode> evalModes,
+                                  PrintWriter out) {
         boolean needsEmbedder = evalModes.stream().anyMatch(m -> m != EvalMode.BM25);
         boolean reranks = evalModes.contains(EvalMode.HYBRID_RERANK) && !rerankerName.equals("none");
         EmbeddingModel model = EmbeddingModel.fromId(modelId);
@@ -261,11 +299,11 @@ final class EvalCommand implements Callable<Integer> {
         try (OnnxEmbedder embedder = needsEmbedder ? OnnxEmbedder.create(model) : null;
              CrossEncoderReranker crossEncoder = reranks && rerankerName.equals("cross-encoder")
                      ? CrossEncoderReranker.builder(rerankerModel).build() : null;
-             LuceneShardStore store = LuceneShardStore.builder()
-                     .dataDir(index)
-                     .dimension(model.dimension())
-                     .readOnly(true)
-                     .build()) {
+             VectorStore store = storeSettings.openReader(model.dimension())) {
+            if (store.recordedSettings(collection).isEmpty()) {
+                throw new CommandFailedException("collection " + collection + " does not exist in "
+                        + storeSettings);
+            }
             Optional<Reranker> reranker = !reranks ? Optional.empty()
                     : crossEncoder != null ? Optional.of(crossEncoder)
                     : Optional.of(SentenceMaxSimReranker.create(embedder));

@@ -111,6 +111,22 @@ class EvalCommandIT {
     }
 
     @Test
+    void anElasticsearchStoreNeedsItsHostsAndNoIndexDirectory() throws Exception {
+        Path dataset = writeDataset(tempDir.resolve("tiny"));
+
+        CliRun noHosts = cli("eval", "--dataset", dataset.toString(), "--collection", "c", "--skip-ingest",
+                "--store", "elasticsearch");
+        assertThat(noHosts.exitCode()).isNotZero();
+        assertThat(noHosts.err()).contains("--store elasticsearch needs --store-elasticsearch-hosts");
+
+        CliRun withIndexDir = cli("eval", "--dataset", dataset.toString(), "--collection", "c", "--skip-ingest",
+                "--store", "elasticsearch", "--store-elasticsearch-hosts", "http://127.0.0.1:9200",
+                "--index-dir", tempDir.toString());
+        assertThat(withIndexDir.exitCode()).isNotZero();
+        assertThat(withIndexDir.err()).contains("--store elasticsearch reads --store-elasticsearch-hosts");
+    }
+
+    @Test
     void aMissingDatasetFileIsNamedInOneLine() throws Exception {
         Path dataset = writeDataset(tempDir.resolve("broken"));
         Files.delete(dataset.resolve("queries.jsonl"));

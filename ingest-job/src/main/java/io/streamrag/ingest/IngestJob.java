@@ -13,7 +13,10 @@ import io.streamrag.ingest.internal.DocumentChange;
 import io.streamrag.ingest.internal.DocumentDecoder;
 import io.streamrag.ingest.internal.IndexChangeKeySchema;
 import io.streamrag.ingest.internal.IndexedDocument;
+import io.streamrag.core.store.StoreSettings;
 import io.streamrag.ingest.internal.LuceneStoreFactory;
+import io.streamrag.ingest.internal.NetworkedStoreFactory;
+import io.streamrag.ingest.internal.StoreWriterFactory;
 import io.streamrag.ingest.internal.OnnxEmbedderFactory;
 import io.streamrag.ingest.internal.RawDocumentDeserializer;
 import io.streamrag.ingest.internal.RejectedDocument;
@@ -199,12 +202,17 @@ public final class IngestJob {
                 settings.chunkOverlapTokens());
         // Each writer subtask opens IndexWriters only for its own shards (one Lucene writer per shard directory):
         // route every document to the subtask that owns its shard. The partitioner reads the writers'
-        // parallelism at runtime, the same number each writer derives its share from.
+        // parallelism at runtime, the same number each writer derives its share from. A networked store has no
+        // shards of its own to own; routing by the configured shard count keeps each document on one writer.
+        boolean lucene = settings.store() == StoreSettings.Kind.LUCENE;
+        ShardKeySelector shardKeys = lucene ? new ShardKeySelector(settings.indexDir(), configured)
+                : ShardKeySelector.byConfiguredShards(configured);
+        StoreWriterFactory writers = lucene ? new LuceneStoreFactory(settings.indexDir(), configured, dimension)
+                : new NetworkedStoreFactory(settings.storeSettings(), configured, dimension);
         SingleOutputStreamOperator<IndexChange> announced = embedded
-                .partitionCustom(new ShardOwnerPartitioner(), new ShardKeySelector(settings.indexDir(), configured))
+                .partitionCustom(new ShardOwnerPartitioner(), shardKeys)
                 .transform("store-writer", INDEX_CHANGE_TYPE, new CommittingStoreWriter(
-                        new LuceneStoreFactory(settings.indexDir(), configured, dimension),
-                        settings.commitIntervalMs(), settings.maxBatchDocuments(), configured))
+                        writers, settings.commitIntervalMs(), settings.maxBatchDocuments(), configured))
                 .uid("store-writer");
 
         // Same parallelism as the writers, so a forward (chained) edge: a writer's announcements leave after its

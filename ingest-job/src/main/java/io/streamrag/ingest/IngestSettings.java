@@ -2,11 +2,14 @@ package io.streamrag.ingest;
 
 import io.streamrag.core.embed.EmbeddingDevice;
 import io.streamrag.core.embed.EmbeddingModel;
+import io.streamrag.core.store.ElasticsearchVectorStore;
 import io.streamrag.core.store.LuceneShardStore;
+import io.streamrag.core.store.StoreSettings;
 import io.streamrag.schemas.Topics;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,8 +29,14 @@ import java.util.Optional;
  *   <tr><td>--documents-topic</td><td>rag.documents</td><td>topic of {@code DocumentEvent}s read</td></tr>
  *   <tr><td>--index-changes-topic</td><td>rag.index-changes</td><td>topic the {@code IndexChange}s go to</td></tr>
  *   <tr><td>--group-id</td><td>streamrag-ingest</td><td>Kafka consumer group (offsets committed on checkpoints)</td></tr>
- *   <tr><td>--index-dir</td><td>(required)</td><td>directory of the Lucene shards</td></tr>
- *   <tr><td>--shards</td><td>2</td><td>shards per collection</td></tr>
+ *   <tr><td>--store</td><td>lucene</td><td>the store written: lucene (--index-dir) or elasticsearch
+ *       (--store-elasticsearch-hosts)</td></tr>
+ *   <tr><td>--index-dir</td><td>(required with lucene)</td><td>directory of the Lucene shards</td></tr>
+ *   <tr><td>--store-elasticsearch-hosts</td><td>(required with elasticsearch)</td><td>HTTP addresses of the
+ *       Elasticsearch nodes, {@code http://host:9200}, comma-separated</td></tr>
+ *   <tr><td>--store-elasticsearch-index-prefix</td><td>streamrag-</td><td>prefix of the index names</td></tr>
+ *   <tr><td>--store-elasticsearch-replicas</td><td>1</td><td>replicas of each shard of a new index</td></tr>
+ *   <tr><td>--shards</td><td>2</td><td>shards per collection (Lucene shards, or an index's primary shards)</td></tr>
  *   <tr><td>--collection-shards</td><td>(none)</td><td>{@code name=N,name2=M}: shards of particular collections,
  *       overriding --shards; like it, used only when a collection is created</td></tr>
  *   <tr><td>--model</td><td>{@code EmbeddingModel.DEFAULT}</td><td>embedding model id</td></tr>
@@ -90,8 +99,13 @@ public final class IngestSettings implements Serializable {
     private final String documentsTopic;
     private final String indexChangesTopic;
     private final String groupId;
-    // a String because java.nio.file.Path is not Serializable
+    private final StoreSettings.Kind store;
+    // a String because java.nio.file.Path is not Serializable; null unless the store is Lucene
     private final String indexDir;
+    /** Immutable (List.copyOf, which is Serializable); empty unless the store is Elasticsearch. */
+    private final List<String> elasticsearchHosts;
+    private final String elasticsearchIndexPrefix;
+    private final int elasticsearchReplicas;
     private final int shardsPerCollection;
     /** Immutable (Map.copyOf, which is Serializable). */
     private final Map<String, Integer> collectionShards;
@@ -121,7 +135,11 @@ public final class IngestSettings implements Serializable {
         this.documentsTopic = b.documentsTopic;
         this.indexChangesTopic = b.indexChangesTopic;
         this.groupId = b.groupId;
+        this.store = b.store;
         this.indexDir = b.indexDir;
+        this.elasticsearchHosts = List.copyOf(b.elasticsearchHosts);
+        this.elasticsearchIndexPrefix = b.elasticsearchIndexPrefix;
+        this.elasticsearchReplicas = b.elasticsearchReplicas;
         this.shardsPerCollection = b.shardsPerCollection;
         this.collectionShards = Map.copyOf(b.collectionShards);
         this.embeddingModelId = b.embeddingModelId;
@@ -156,7 +174,11 @@ public final class IngestSettings implements Serializable {
         b.documentsTopic = documentsTopic;
         b.indexChangesTopic = indexChangesTopic;
         b.groupId = groupId;
+        b.store = store;
         b.indexDir = indexDir;
+        b.elasticsearchHosts = elasticsearchHosts;
+        b.elasticsearchIndexPrefix = elasticsearchIndexPrefix;
+        b.elasticsearchReplicas = elasticsearchReplicas;
         b.shardsPerCollection = shardsPerCollection;
         b.collectionShards = new LinkedHashMap<>(collectionShards);
         b.embeddingModelId = embeddingModelId;
@@ -207,7 +229,11 @@ public final class IngestSettings implements Serializable {
                     case "--documents-topic" -> b.documentsTopic(value);
                     case "--index-changes-topic" -> b.indexChangesTopic(value);
                     case "--group-id" -> b.groupId(value);
+                    case "--store" -> b.store(StoreSettings.Kind.fromConfigName(value));
                     case "--index-dir" -> b.indexDir(Path.of(value));
+                    case "--store-elasticsearch-hosts" -> b.elasticsearchHosts(List.of(value.split(",", -1)));
+                    case "--store-elasticsearch-index-prefix" -> b.elasticsearchIndexPrefix(value);
+                    case "--store-elasticsearch-replicas" -> b.elasticsearchReplicas(Integer.parseInt(value));
                     case "--shards" -> b.shardsPerCollection(Integer.parseInt(value));
                     case "--collection-shards" -> b.collectionShards(parseCollectionShards(flag, value));
                     case "--model" -> b.embeddingModelId(value);
@@ -235,8 +261,12 @@ public final class IngestSettings implements Serializable {
                 throw new IllegalArgumentException(flag + " must be a number, got '" + value + "'", e);
             }
         }
-        if (b.indexDir == null) {
-            throw new IllegalArgumentException("--index-dir is required: the directory of the Lucene shards");
+        if (b.store == StoreSettings.Kind.LUCENE && b.indexDir == null) {
+            throw new IllegalArgumentException("--index-dir is required with --store lucene: the directory of the "
+                    + "Lucene shards");
+        }
+        if (b.store == StoreSettings.Kind.ELASTICSEARCH && b.elasticsearchHosts.isEmpty()) {
+            throw new IllegalArgumentException("--store-elasticsearch-hosts is required with --store elasticsearch");
         }
         return b.build();
     }
@@ -304,8 +334,34 @@ public final class IngestSettings implements Serializable {
         return groupId;
     }
 
+    /** The store the job writes. */
+    public StoreSettings.Kind store() {
+        return store;
+    }
+
+    /**
+     * The directory of the Lucene shards.
+     *
+     * @throws IllegalStateException when the store is not Lucene
+     */
     public Path indexDir() {
+        if (indexDir == null) {
+            throw new IllegalStateException("the job writes to " + store.configName() + ", not to an index directory");
+        }
         return Path.of(indexDir);
+    }
+
+    /**
+     * Where the store is, as readers open it too.
+     *
+     * @throws IllegalArgumentException naming a bad Elasticsearch host or prefix
+     */
+    public StoreSettings storeSettings() {
+        return switch (store) {
+            case LUCENE -> StoreSettings.lucene(indexDir());
+            case ELASTICSEARCH -> StoreSettings.elasticsearch(elasticsearchHosts, elasticsearchIndexPrefix,
+                    elasticsearchReplicas);
+        };
     }
 
     public int shardsPerCollection() {
@@ -399,7 +455,10 @@ public final class IngestSettings implements Serializable {
     @Override
     public String toString() {
         return "IngestSettings{bootstrapServers=" + bootstrapServers + ", documentsTopic=" + documentsTopic
-                + ", indexChangesTopic=" + indexChangesTopic + ", groupId=" + groupId + ", indexDir=" + indexDir
+                + ", indexChangesTopic=" + indexChangesTopic + ", groupId=" + groupId + ", store=" + store.configName()
+                + ", indexDir=" + indexDir + ", elasticsearchHosts=" + elasticsearchHosts
+                + ", elasticsearchIndexPrefix=" + elasticsearchIndexPrefix
+                + ", elasticsearchReplicas=" + elasticsearchReplicas
                 + ", shardsPerCollection=" + shardsPerCollection
                 + ", collectionShards=" + collectionShards + ", embeddingModelId=" + embeddingModelId
                 + ", embedThreads=" + embedThreads + ", embedBatchSize=" + embedBatchSize
@@ -420,7 +479,11 @@ public final class IngestSettings implements Serializable {
         private String documentsTopic = Topics.DOCUMENTS.name();
         private String indexChangesTopic = Topics.INDEX_CHANGES.name();
         private String groupId = DEFAULT_GROUP_ID;
+        private StoreSettings.Kind store = StoreSettings.Kind.LUCENE;
         private String indexDir;
+        private List<String> elasticsearchHosts = List.of();
+        private String elasticsearchIndexPrefix = ElasticsearchVectorStore.DEFAULT_INDEX_PREFIX;
+        private int elasticsearchReplicas = ElasticsearchVectorStore.DEFAULT_REPLICAS;
         private int shardsPerCollection = DEFAULT_SHARDS_PER_COLLECTION;
         private Map<String, Integer> collectionShards = new LinkedHashMap<>();
         private String embeddingModelId = EmbeddingModel.DEFAULT.id();
@@ -470,7 +533,35 @@ public final class IngestSettings implements Serializable {
             return this;
         }
 
-        /** The directory of the Lucene shards (created if missing); required. */
+        /** The store written; default lucene. */
+        public Builder store(StoreSettings.Kind store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** HTTP addresses of the Elasticsearch nodes, {@code http://host:9200}; required with elasticsearch. */
+        public Builder elasticsearchHosts(List<String> hosts) {
+            // checked by the store's builder, which names the bad value
+            ElasticsearchVectorStore.builder().hosts(hosts);
+            this.elasticsearchHosts = List.copyOf(hosts);
+            return this;
+        }
+
+        /** Prefix of the Elasticsearch index names; default {@code streamrag-}. */
+        public Builder elasticsearchIndexPrefix(String prefix) {
+            ElasticsearchVectorStore.builder().indexPrefix(prefix);
+            this.elasticsearchIndexPrefix = prefix;
+            return this;
+        }
+
+        /** Replicas of each shard of an Elasticsearch index the job creates; default 1. */
+        public Builder elasticsearchReplicas(int replicas) {
+            ElasticsearchVectorStore.builder().replicas(replicas);
+            this.elasticsearchReplicas = replicas;
+            return this;
+        }
+
+        /** The directory of the Lucene shards (created if missing); required with the Lucene store. */
         public Builder indexDir(Path indexDir) {
             Objects.requireNonNull(indexDir, "indexDir");
             this.indexDir = indexDir.toAbsolutePath().normalize().toString();
@@ -685,12 +776,15 @@ public final class IngestSettings implements Serializable {
         }
 
         /**
-         * @throws IllegalArgumentException when indexDir is missing, chunkMaxTokens exceeds what the model takes,
+         * @throws IllegalArgumentException when the store's location (indexDir or elasticsearchHosts) is missing, chunkMaxTokens exceeds what the model takes,
          *                                  or chunkOverlapTokens >= chunkMaxTokens
          */
         public IngestSettings build() {
-            if (indexDir == null) {
-                throw new IllegalArgumentException("indexDir is required");
+            if (store == StoreSettings.Kind.LUCENE && indexDir == null) {
+                throw new IllegalArgumentException("indexDir is required with the Lucene store");
+            }
+            if (store == StoreSettings.Kind.ELASTICSEARCH && elasticsearchHosts.isEmpty()) {
+                throw new IllegalArgumentException("elasticsearchHosts are required with the Elasticsearch store");
             }
             // The embedder adds special tokens ([CLS], [SEP]) and truncates beyond the model's limit.
             int modelLimit = EmbeddingModel.fromId(embeddingModelId).maxSequenceLength() - 2;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamrag.core.embed.EmbeddingModel;
+import io.streamrag.core.store.StoreSettings;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -79,6 +80,28 @@ class IngestSettingsTest {
         assertThat(s.maxBatchDocuments()).isEqualTo(8);
         assertThat(s.checkpointIntervalMs()).isEqualTo(1000);
         assertThat(s.startFromEarliest()).isFalse();
+    }
+
+    @Test
+    void theStoreFlagSelectsTheStoreAndEachStoreNeedsItsLocation() {
+        IngestSettings lucene = IngestSettings.fromArgs(new String[] {"--index-dir", "/x"});
+        assertThat(lucene.store()).isEqualTo(StoreSettings.Kind.LUCENE);
+        assertThat(lucene.storeSettings().kind()).isEqualTo(StoreSettings.Kind.LUCENE);
+
+        IngestSettings es = IngestSettings.fromArgs(new String[] {"--store", "elasticsearch",
+            "--store-elasticsearch-hosts", "http://127.0.0.1:9200,http://127.0.0.1:9201",
+            "--store-elasticsearch-index-prefix", "rag-", "--store-elasticsearch-replicas", "2", "--shards", "3"});
+        assertThat(es.store()).isEqualTo(StoreSettings.Kind.ELASTICSEARCH);
+        assertThat(es.storeSettings().toString()).contains("http://127.0.0.1:9201", "rag-*");
+        assertThat(es.shardsPerCollection()).isEqualTo(3);
+        assertThatThrownBy(es::indexDir).hasMessageContaining("elasticsearch");
+
+        assertThatThrownBy(() -> IngestSettings.fromArgs(new String[] {"--store", "elasticsearch"}))
+                .hasMessageContaining("--store-elasticsearch-hosts is required");
+        assertThatThrownBy(() -> IngestSettings.fromArgs(new String[] {"--store", "elasticsearch",
+            "--store-elasticsearch-hosts", "es:9200"})).hasMessageContaining("es:9200");
+        assertThatThrownBy(() -> IngestSettings.fromArgs(new String[] {"--store", "qdrant", "--index-dir", "/x"}))
+                .hasMessageContaining("qdrant");
     }
 
     @Test

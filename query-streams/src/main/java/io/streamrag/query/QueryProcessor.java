@@ -11,7 +11,8 @@ import io.streamrag.core.rerank.CrossEncoderReranker;
 import io.streamrag.core.rerank.HttpReranker;
 import io.streamrag.core.rerank.Reranker;
 import io.streamrag.core.rerank.SentenceMaxSimReranker;
-import io.streamrag.core.store.LuceneShardStore;
+import io.streamrag.core.store.StoreSettings;
+import io.streamrag.core.store.VectorStore;
 import io.streamrag.streams.CommonOptions;
 import io.streamrag.streams.HealthServer;
 import io.streamrag.streams.ProcessMain;
@@ -29,12 +30,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The query processor as a process: the query engine assembled from a {@link QueryProcessorConfig} (question
- * embedder, read-only Lucene store, Redis caches, LLM pool or extractive answers, reranker, circuit breakers and
+ * embedder, the configured store opened read-only ({@link StoreSettings}), Redis caches, LLM pool or extractive answers, reranker, circuit breakers and
  * the degradation ladder inside {@link HybridQueryEngine}), run by {@link QueryStreams}, with /health and /ready.
  *
  * <pre>
  * rag.queries ─► QueryTopology ─► L1 response cache ─► HybridQueryEngine ─► rag.responses
- *                                                        │ embed (L2) ─ retrieve (L3, Lucene read-only) ─ rerank
+ *                                                        │ embed (L2) ─ retrieve (L3, store read-only) ─ rerank
  *                                                        └ generate (LLM pool, L4 prefix routing; extractive fallback)
  * </pre>
  *
@@ -77,12 +78,8 @@ public final class QueryProcessor implements AutoCloseable {
                 .intraOpThreads(config.getInt(QueryProcessorConfig.EMBED_THREADS))
                 .build();
         parts.push(embedder);
-        Path indexDir = Path.of(config.getString(QueryProcessorConfig.INDEX_DIR));
-        LuceneShardStore store = LuceneShardStore.builder()
-                .dataDir(indexDir)
-                .dimension(embedder.dimension())
-                .readOnly(true)
-                .build();
+        StoreSettings storeSettings = config.storeSettings();
+        VectorStore store = storeSettings.openReader(embedder.dimension());
         parts.push(store);
         caches = RedisCaches.connect(CommonOptions.redisSettings(config).build());
         parts.push(caches);
@@ -103,11 +100,11 @@ public final class QueryProcessor implements AutoCloseable {
         health = HealthServer.start(config.getString(CommonOptions.HEALTH_HOST),
                 config.getInt(CommonOptions.HEALTH_PORT), streams.healthCheck());
         parts.push(health);
-        LOG.info("query processor {} connected: Kafka {} (group {}, {} threads), Redis {}, index {} (read-only), "
+        LOG.info("query processor {} connected: Kafka {} (group {}, {} threads), Redis {}, store {}, "
                         + "model {}, answers by {}, reranker {}, /health and /ready on port {}",
                 settings.applicationId(), settings.bootstrapServers(), settings.applicationId(),
                 settings.numStreamThreads(), caches.settings().url().getHost() + ":" + caches.settings().url().getPort(),
-                indexDir.toAbsolutePath(), model.id(), generator, reranker == null ? "none" : reranker, health.port());
+                storeSettings, model.id(), generator, reranker == null ? "none" : reranker, health.port());
     }
 
     /**

@@ -10,6 +10,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
+import io.streamrag.core.store.ElasticsearchVectorStore;
+import io.streamrag.core.store.StoreSettings;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -26,7 +28,10 @@ import org.apache.kafka.common.config.types.Password;
  * <p>Immutable and thread-safe.
  */
 public final class QueryProcessorConfig extends AbstractConfig {
+    public static final String STORE = "store";
     public static final String INDEX_DIR = "index.dir";
+    public static final String STORE_ELASTICSEARCH_HOSTS = "store.elasticsearch.hosts";
+    public static final String STORE_ELASTICSEARCH_INDEX_PREFIX = "store.elasticsearch.index.prefix";
     public static final String EMBEDDING_MODEL = "embedding.model";
     public static final String EMBED_THREADS = "embed.threads";
     public static final String NUM_STREAM_THREADS = "num.stream.threads";
@@ -63,9 +68,15 @@ public final class QueryProcessorConfig extends AbstractConfig {
 
     public static final ConfigDef DEFINITION = CommonOptions.define(new ConfigDef(),
                     QueryStreamsSettings.DEFAULT_APPLICATION_ID, DEFAULT_HEALTH_PORT)
-            .define(INDEX_DIR, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
-                    Importance.HIGH, "The Lucene shard directory the ingest job writes (the same path on this host, "
-                            + "or a shared volume); opened read-only.")
+            .define(STORE, Type.STRING, StoreSettings.Kind.LUCENE.configName(), ValidString.in(storeNames()),
+                    Importance.HIGH, "The store the ingest job writes, searched read-only: lucene (index.dir) or "
+                            + "elasticsearch (store.elasticsearch.hosts).")
+            .define(INDEX_DIR, Type.STRING, "", Importance.HIGH, "The Lucene shard directory the ingest job writes "
+                    + "(the same path on this host, or a shared volume); required with store=lucene.")
+            .define(STORE_ELASTICSEARCH_HOSTS, Type.LIST, List.of(), Importance.HIGH, "HTTP addresses of "
+                    + "Elasticsearch nodes, http://host:9200, comma-separated; required with store=elasticsearch.")
+            .define(STORE_ELASTICSEARCH_INDEX_PREFIX, Type.STRING, ElasticsearchVectorStore.DEFAULT_INDEX_PREFIX,
+                    Importance.LOW, "Prefix of the Elasticsearch index names: the ingest job's.")
             .define(EMBEDDING_MODEL, Type.STRING, EmbeddingModel.DEFAULT.id(),
                     ValidString.in(modelIds()), Importance.HIGH,
                     "The model questions are embedded with: the one the ingest job embeds documents with.")
@@ -111,6 +122,19 @@ public final class QueryProcessorConfig extends AbstractConfig {
             throw new IllegalArgumentException(LLM_BASE_URL + " is set but " + LLM_MODEL + " is not: name the "
                     + "model the endpoint serves");
         }
+        switch (StoreSettings.Kind.fromConfigName(getString(STORE))) {
+            case LUCENE -> {
+                if (getString(INDEX_DIR).isBlank()) {
+                    throw new IllegalArgumentException(STORE + "=lucene needs " + INDEX_DIR);
+                }
+            }
+            case ELASTICSEARCH -> {
+                if (getList(STORE_ELASTICSEARCH_HOSTS).isEmpty()) {
+                    throw new IllegalArgumentException(STORE + "=elasticsearch needs " + STORE_ELASTICSEARCH_HOSTS);
+                }
+            }
+        }
+        storeSettings();
         switch (getString(RERANKER)) {
             case "cross-encoder" -> requireSet(RERANKER_MODEL_DIR);
             case "http" -> requireSet(RERANKER_URL);
@@ -143,6 +167,19 @@ public final class QueryProcessorConfig extends AbstractConfig {
                 .build();
     }
 
+    /**
+     * The store to search, as {@link #STORE} and its keys say.
+     *
+     * @throws IllegalArgumentException naming the bad value
+     */
+    public StoreSettings storeSettings() {
+        return switch (StoreSettings.Kind.fromConfigName(getString(STORE))) {
+            case LUCENE -> StoreSettings.lucene(Path.of(getString(INDEX_DIR)));
+            case ELASTICSEARCH -> StoreSettings.elasticsearch(getList(STORE_ELASTICSEARCH_HOSTS),
+                    getString(STORE_ELASTICSEARCH_INDEX_PREFIX));
+        };
+    }
+
     /** The LLM's API key, or null. */
     String llmApiKey() {
         Password key = getPassword(LLM_API_KEY);
@@ -153,6 +190,11 @@ public final class QueryProcessorConfig extends AbstractConfig {
         if (getString(key).isBlank()) {
             throw new IllegalArgumentException(RERANKER + "=" + getString(RERANKER) + " needs " + key);
         }
+    }
+
+    private static String[] storeNames() {
+        return java.util.Arrays.stream(StoreSettings.Kind.values()).map(StoreSettings.Kind::configName)
+                .toArray(String[]::new);
     }
 
     private static String[] modelIds() {

@@ -3,6 +3,7 @@ package io.streamrag.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streamrag.core.store.StoreSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,6 +67,28 @@ class QueryProcessorConfigTest {
                 "STREAMRAG_BOOTSTRAP_SERVERS", "localhost:9092", "STREAMRAG_INDEX_DIR", "index",
                 "STREAMRAG_RERANKER", "magic")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("reranker").hasMessageContaining("magic");
+    }
+
+    @Test
+    void theStoreKeySelectsTheStoreAndEachStoreNeedsItsLocation() {
+        Map<String, String> base = Map.of("bootstrap.servers", "localhost:9092");
+        assertThat(QueryProcessorConfig.load(base, null, Map.of("STREAMRAG_INDEX_DIR", "index"))
+                .storeSettings().kind()).isEqualTo(StoreSettings.Kind.LUCENE);
+        assertThatThrownBy(() -> QueryProcessorConfig.load(base, null, Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("index.dir");
+
+        QueryProcessorConfig elasticsearch = QueryProcessorConfig.load(base, null, Map.of(
+                "STREAMRAG_STORE", "elasticsearch",
+                "STREAMRAG_STORE_ELASTICSEARCH_HOSTS", "http://127.0.0.1:9200,http://127.0.0.1:9201"));
+        assertThat(elasticsearch.storeSettings().kind()).isEqualTo(StoreSettings.Kind.ELASTICSEARCH);
+        assertThat(elasticsearch.storeSettings().toString()).contains("http://127.0.0.1:9201", "streamrag-*");
+        assertThatThrownBy(() -> QueryProcessorConfig.load(base, null, Map.of("STREAMRAG_STORE", "elasticsearch")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("store.elasticsearch.hosts");
+        assertThatThrownBy(() -> QueryProcessorConfig.load(base, null, Map.of("STREAMRAG_STORE", "elasticsearch",
+                "STREAMRAG_STORE_ELASTICSEARCH_HOSTS", "127.0.0.1:9200")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("127.0.0.1:9200");
+        assertThatThrownBy(() -> QueryProcessorConfig.load(base, null, Map.of("STREAMRAG_STORE", "qdrant")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("qdrant");
     }
 
     @Test

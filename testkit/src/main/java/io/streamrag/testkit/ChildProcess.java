@@ -191,6 +191,14 @@ public final class ChildProcess implements AutoCloseable {
         awaitExit(Duration.ofSeconds(30));
     }
 
+    /**
+     * The processes this child started that run now (a launcher script's JVM, say), children first; empty once it
+     * has exited, since the OS re-parents orphans. Owners that must stop such processes take them while it runs.
+     */
+    public List<ProcessHandle> descendants() {
+        return process.descendants().toList();
+    }
+
     /** Sends SIGTERM and returns at once: several children can shut down together, then {@link #stop} each. */
     public void terminate() {
         process.destroy();

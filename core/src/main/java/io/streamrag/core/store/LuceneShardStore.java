@@ -9,6 +9,7 @@ import io.streamrag.core.store.internal.KeywordQueries;
 import io.streamrag.core.store.internal.LuceneShard;
 import io.streamrag.core.store.internal.ShardedCollection;
 import io.streamrag.core.store.internal.StoredChunkCache;
+import io.streamrag.core.store.internal.UnitVectors;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -486,26 +487,7 @@ public final class LuceneShardStore implements VectorStore {
     }
 
     private static float[] unitVector(float[] vector, int expectedDimension, String collection, String what) {
-        if (vector.length != expectedDimension) {
-            throw new IllegalArgumentException(what + " has " + vector.length + " dimensions, collection '"
-                    + collection + "' stores " + expectedDimension);
-        }
-        double sumOfSquares = 0;
-        for (float x : vector) {
-            if (!Float.isFinite(x)) {
-                throw new IllegalArgumentException(what + " contains a non-finite value: " + x);
-            }
-            sumOfSquares += (double) x * x;
-        }
-        if (sumOfSquares == 0) {
-            throw new IllegalArgumentException(what + " is all zeros and has no direction");
-        }
-        float scale = (float) (1.0 / Math.sqrt(sumOfSquares));
-        float[] unit = new float[vector.length];
-        for (int i = 0; i < vector.length; i++) {
-            unit[i] = vector[i] * scale;
-        }
-        return unit;
+        return UnitVectors.normalise(vector, expectedDimension, collection, what);
     }
 
     private static void requirePositiveK(int k) {

@@ -48,7 +48,8 @@ public abstract class VectorStoreContract {
         return track(createReader());
     }
 
-    private VectorStore track(VectorStore store) {
+    /** Closes {@code store} after the test, like the stores {@link #openStore()} opens. */
+    protected final VectorStore track(VectorStore store) {
         opened.add(store);
         return store;
     }

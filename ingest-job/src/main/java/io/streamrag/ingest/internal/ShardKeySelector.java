@@ -25,7 +25,7 @@ import org.apache.flink.api.java.functions.KeySelector;
 public final class ShardKeySelector implements KeySelector<IndexedDocument, ShardKey> {
     private static final long serialVersionUID = 1L;
 
-    // a String because java.nio.file.Path is not Serializable
+    // a String because java.nio.file.Path is not Serializable; null: route by the configured counts only
     private final String indexDir;
     private final ConfiguredCollectionSettings configured;
     private transient Map<String, ShardRouter> recorded;
@@ -36,6 +36,19 @@ public final class ShardKeySelector implements KeySelector<IndexedDocument, Shar
      */
     public ShardKeySelector(Path indexDir, ConfiguredCollectionSettings configured) {
         this.indexDir = Objects.requireNonNull(indexDir, "indexDir").toString();
+        this.configured = Objects.requireNonNull(configured, "configured");
+    }
+
+    /**
+     * Keys for a networked store, which keeps no shard directories to route to: by the job's configured shard
+     * counts only, so that every subtask sends a document to the same writer.
+     */
+    public static ShardKeySelector byConfiguredShards(ConfiguredCollectionSettings configured) {
+        return new ShardKeySelector((String) null, configured);
+    }
+
+    private ShardKeySelector(String indexDir, ConfiguredCollectionSettings configured) {
+        this.indexDir = indexDir;
         this.configured = Objects.requireNonNull(configured, "configured");
     }
 
@@ -50,6 +63,11 @@ public final class ShardKeySelector implements KeySelector<IndexedDocument, Shar
         }
         ShardRouter router = recorded.get(collection);
         if (router != null) {
+            return router;
+        }
+        if (indexDir == null) {
+            router = new ShardRouter(configured.shardsFor(collection));
+            recorded.put(collection, router);
             return router;
         }
         Optional<CollectionProfile> profile = LuceneShardStore.readRecordedSettings(Path.of(indexDir), collection);

@@ -2,7 +2,9 @@ package io.streamrag.core.store.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.lucene.analysis.Analyzer;
@@ -43,21 +45,35 @@ public final class KeywordQueries {
         return Optional.of(builder.build());
     }
 
-    static Set<String> analyze(Analyzer analyzer, String field, String text) {
+    /**
+     * The distinct analysed terms of {@code text} over {@code field}, in order of first appearance, at most
+     * {@value #MAX_TERMS}: what a keyword query searches for.
+     */
+    public static Set<String> analyze(Analyzer analyzer, String field, String text) {
         Set<String> terms = new LinkedHashSet<>();
+        for (String token : tokens(analyzer, field, text)) {
+            if (terms.size() >= MAX_TERMS) {
+                break;
+            }
+            terms.add(token);
+        }
+        return terms;
+    }
+
+    /** Every analysed token of {@code text} over {@code field}, repeats included: what the index holds for it. */
+    public static List<String> tokens(Analyzer analyzer, String field, String text) {
+        List<String> tokens = new ArrayList<>();
         try (TokenStream stream = analyzer.tokenStream(field, text)) {
             CharTermAttribute term = stream.addAttribute(CharTermAttribute.class);
             stream.reset();
             while (stream.incrementToken()) {
-                if (terms.size() < MAX_TERMS) {
-                    terms.add(term.toString());
-                }
+                tokens.add(term.toString());
             }
             stream.end();
         } catch (IOException e) {
             // Analysing an in-memory string does no I/O; this would be an analyzer bug.
             throw new UncheckedIOException("could not analyse query text", e);
         }
-        return terms;
+        return tokens;
     }
 }

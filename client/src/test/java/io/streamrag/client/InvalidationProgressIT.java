@@ -1,4 +1,4 @@
-package io.streamrag.cli.client;
+package io.streamrag.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,9 +25,10 @@ class InvalidationProgressIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), FreePorts.pick(), FreePorts.pick())) {
             TopicPartition partition = new TopicPartition(Topics.INDEX_CHANGES.name(), 0);
 
-            assertThat(InvalidationProgress.awaitApplied(kafka.bootstrapServers(), Map.of(partition, 1L),
+            assertThat(InvalidationProgress.awaitApplied(kafka.bootstrapServers(), Map.of(), Map.of(partition, 1L),
                     Duration.ofSeconds(2))).isEqualTo(InvalidationProgress.Outcome.NO_PROCESSOR);
-            assertThat(InvalidationProgress.awaitApplied(kafka.bootstrapServers(), Map.of(), Duration.ofSeconds(2)))
+            assertThat(InvalidationProgress.awaitApplied(kafka.bootstrapServers(), Map.of(), Map.of(),
+                    Duration.ofSeconds(2)))
                     .as("nothing to wait for").isEqualTo(InvalidationProgress.Outcome.APPLIED);
         }
     }
