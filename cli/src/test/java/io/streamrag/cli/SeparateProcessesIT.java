@@ -103,7 +103,7 @@ class SeparateProcessesIT {
         awaitReady(invalidation, invalidationHealthPort);
         assertThat(query.output()).as("the query processor's connection line")
                 .contains("query processor streamrag-query connected: Kafka " + bootstrap)
-                .contains("index " + indexDir.toAbsolutePath());
+                .contains("store " + indexDir.toAbsolutePath() + " (Lucene)");
         assertThat(invalidation.output()).as("the invalidation processor's connection line")
                 .contains("invalidation processor streamrag-invalidation connected: Kafka " + bootstrap);
 
