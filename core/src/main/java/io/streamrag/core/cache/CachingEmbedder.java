@@ -4,6 +4,7 @@ import io.streamrag.core.cache.internal.Float16;
 import io.streamrag.core.cache.internal.Hashing;
 import io.streamrag.core.embed.Embedder;
 import io.streamrag.core.embed.ForwardingEmbedder;
+import io.streamrag.core.model.VectorMath;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +49,7 @@ public final class CachingEmbedder extends ForwardingEmbedder {
                 if (trace != null) {
                     trace.hit(CacheLayer.L2);
                 }
-                return normalised(Float16.decode(cached));
+                return VectorMath.normalizeInPlace(Float16.decode(cached));
             }
         } catch (CacheUnavailableException e) {
             LOG.debug("L2 bypassed: {}", e.getMessage());
@@ -65,26 +66,11 @@ public final class CachingEmbedder extends ForwardingEmbedder {
         } catch (CacheUnavailableException e) {
             LOG.debug("L2 write skipped: {}", e.getMessage());
         }
-        return normalised(Float16.decode(encoded));
+        return VectorMath.normalizeInPlace(Float16.decode(encoded));
     }
 
     private static float[] rounded(float[] vector) {
-        return normalised(Float16.decode(Float16.encode(vector)));
-    }
-
-    private static float[] normalised(float[] vector) {
-        double sum = 0;
-        for (float v : vector) {
-            sum += v * v;
-        }
-        if (sum == 0) {
-            return vector;
-        }
-        float inverse = (float) (1 / Math.sqrt(sum));
-        for (int i = 0; i < vector.length; i++) {
-            vector[i] *= inverse;
-        }
-        return vector;
+        return VectorMath.normalizeInPlace(Float16.decode(Float16.encode(vector)));
     }
 
     /** Does nothing: the wrapped embedder belongs to whoever created it. */

@@ -5,6 +5,7 @@ import io.streamrag.core.chunk.Chunk;
 import io.streamrag.core.chunk.TokenChunker;
 import io.streamrag.core.embed.EmbeddingDevice;
 import io.streamrag.core.embed.OnnxEmbedder;
+import io.streamrag.core.embed.TokenCounter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,19 +44,8 @@ final class EmbedderThroughput {
     static Result measure(List<CorpusDocument> docs, OnnxEmbedder.Builder embedders, int batchChunks, int maxTokens,
                           int overlapTokens, boolean perDocumentToo) {
         try (OnnxEmbedder embedder = embedders.build()) {
-            TokenChunker chunker = TokenChunker.builder().tokenCounter(embedder.tokenCounter())
-                    .maxTokens(maxTokens).overlapTokens(overlapTokens).build();
-            List<List<String>> perDoc = new ArrayList<>();
-            int chunks = 0;
-            for (CorpusDocument doc : docs) {
-                List<String> texts = new ArrayList<>();
-                for (Chunk chunk : chunker.chunk(new Document("bench", doc.id(), 1, doc.title(), doc.text(),
-                        Map.of()))) {
-                    texts.add(chunk.embeddingText());
-                }
-                perDoc.add(texts);
-                chunks += texts.size();
-            }
+            List<List<String>> perDoc = chunkTexts(docs, embedder.tokenCounter(), maxTokens, overlapTokens);
+            int chunks = perDoc.stream().mapToInt(List::size).sum();
             List<List<String>> batches = batches(perDoc, batchChunks);
             // warm-up: ONNX Runtime plans its kernels and arenas on the first runs of each shape
             for (int i = 0; i < Math.min(2, batches.size()); i++) {
@@ -66,6 +56,22 @@ final class EmbedderThroughput {
             return new Result(embedder.device(), chunks, perDocument, batched, (double) chunks / docs.size(),
                     embedder.toString());
         }
+    }
+
+    /** The texts the job embeds for each document: its chunks as {@code TokenChunker} cuts them, title included. */
+    static List<List<String>> chunkTexts(List<CorpusDocument> docs, TokenCounter tokens, int maxTokens,
+                                         int overlapTokens) {
+        TokenChunker chunker = TokenChunker.builder().tokenCounter(tokens)
+                .maxTokens(maxTokens).overlapTokens(overlapTokens).build();
+        List<List<String>> perDoc = new ArrayList<>(docs.size());
+        for (CorpusDocument doc : docs) {
+            List<String> texts = new ArrayList<>();
+            for (Chunk chunk : chunker.chunk(new Document("bench", doc.id(), 1, doc.title(), doc.text(), Map.of()))) {
+                texts.add(chunk.embeddingText());
+            }
+            perDoc.add(texts);
+        }
+        return perDoc;
     }
 
     /** Consecutive whole documents per call, up to {@code max} chunks (one larger document is a call alone). */

@@ -2,11 +2,9 @@ package io.streamrag.loadgen.ingest;
 
 import ai.onnxruntime.OrtSession.SessionOptions.ExecutionMode;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
-import io.streamrag.core.Document;
-import io.streamrag.core.chunk.Chunk;
-import io.streamrag.core.chunk.TokenChunker;
 import io.streamrag.core.embed.EmbeddingModel;
 import io.streamrag.core.embed.OnnxEmbedder;
+import io.streamrag.core.model.VectorMath;
 import io.streamrag.ingest.IngestSettings;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -209,7 +207,7 @@ public final class EmbeddingSweep {
                     m.chunksPerSecond.add(rate);
                     m.cpuMsPerChunk.add(cpuMs);
                     log("round %d %-24s %6.1f chunks/s %6.1f CPU ms/chunk (load %s)", round + 1, m.point.name(), rate,
-                            cpuMs, loadAverage());
+                            cpuMs, IngestBenchmark.loadAverage());
                     if (round == 0) {
                         List<float[]> own = embedder.embedPassages(chunks.sample());
                         List<float[]> single = alone.computeIfAbsent(m.point.model(),
@@ -256,7 +254,7 @@ public final class EmbeddingSweep {
     private static double meanCosine(List<float[]> a, List<float[]> b) {
         double sum = 0;
         for (int i = 0; i < a.size(); i++) {
-            sum += dot(a.get(i), b.get(i));
+            sum += VectorMath.dot(a.get(i), b.get(i)); // the cosine: both unit length
         }
         return sum / a.size();
     }
@@ -264,27 +262,9 @@ public final class EmbeddingSweep {
     private static double minCosine(List<float[]> a, List<float[]> b) {
         double min = Double.POSITIVE_INFINITY;
         for (int i = 0; i < a.size(); i++) {
-            min = Math.min(min, dot(a.get(i), b.get(i)));
+            min = Math.min(min, VectorMath.dot(a.get(i), b.get(i)));
         }
         return min;
-    }
-
-    /** The cosine of two L2-normalised vectors. */
-    private static double dot(float[] a, float[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += (double) a[i] * b[i];
-        }
-        return s;
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
-            return parts[0];
-        } catch (IOException e) {
-            return "?";
-        }
     }
 
     private static double seconds(Runnable work) {
@@ -305,21 +285,15 @@ public final class EmbeddingSweep {
 
         static Chunks cut(List<CorpusDocument> docs) {
             try (OnnxEmbedder tokenizer = OnnxEmbedder.builder(EmbeddingModel.DEFAULT).intraOpThreads(1).build()) {
-                TokenChunker chunker = TokenChunker.builder().tokenCounter(tokenizer.tokenCounter())
-                        .maxTokens(IngestSettings.DEFAULT_CHUNK_MAX_TOKENS)
-                        .overlapTokens(IngestSettings.DEFAULT_CHUNK_OVERLAP_TOKENS).build();
-                List<List<String>> perDoc = new ArrayList<>();
+                List<List<String>> perDoc = EmbedderThroughput.chunkTexts(docs, tokenizer.tokenCounter(),
+                        IngestSettings.DEFAULT_CHUNK_MAX_TOKENS, IngestSettings.DEFAULT_CHUNK_OVERLAP_TOKENS);
                 int count = 0;
                 long tokens = 0;
-                for (CorpusDocument doc : docs) {
-                    List<String> texts = new ArrayList<>();
-                    for (Chunk chunk : chunker.chunk(new Document("bench", doc.id(), 1, doc.title(), doc.text(),
-                            Map.of()))) {
-                        texts.add(chunk.embeddingText());
-                        tokens += tokenizer.tokenCounter().count(chunk.embeddingText()) + 2; // [CLS] and [SEP]
-                    }
-                    perDoc.add(texts);
+                for (List<String> texts : perDoc) {
                     count += texts.size();
+                    for (String text : texts) {
+                        tokens += tokenizer.tokenCounter().count(text) + 2; // [CLS] and [SEP]
+                    }
                 }
                 List<List<String>> calls = EmbedderThroughput.batches(perDoc, CALL_CHUNKS);
                 List<String> sample = new ArrayList<>(calls.get(0));

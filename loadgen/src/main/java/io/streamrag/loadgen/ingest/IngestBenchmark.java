@@ -101,22 +101,12 @@ public final class IngestBenchmark {
                 throw new IllegalArgumentException("--versus-peer needs --queries FILE (a BEIR queries.jsonl, e.g."
                         + " SciFact's), for question embedding");
             }
-            Path work = Files.createTempDirectory(options.workDir, "bench-ingest-");
-            try {
-                compareWithPeer(work, bulk, pool);
-            } finally {
-                deleteRecursively(work);
-            }
+            inWorkDir(work -> compareWithPeer(work, bulk, pool));
             return;
         }
         if (!options.parallelisms.isEmpty()) {
             // (a) is not part of this comparison: every row embeds with the same settings
-            Path work = Files.createTempDirectory(options.workDir, "bench-ingest-");
-            try {
-                compareParallelisms(work, bulk, pool);
-            } finally {
-                deleteRecursively(work);
-            }
+            inWorkDir(work -> compareParallelisms(work, bulk, pool));
             return;
         }
 
@@ -132,12 +122,7 @@ public final class IngestBenchmark {
             return;
         }
 
-        Path work = Files.createTempDirectory(options.workDir, "bench-ingest-");
-        try {
-            runStacks(a, work, bulk, pool);
-        } finally {
-            deleteRecursively(work);
-        }
+        inWorkDir(work -> runStacks(a, work, bulk, pool));
     }
 
     /** Parts (b) to (e), each stack in a fresh child JVM with its data under {@code work}. */
@@ -507,6 +492,22 @@ public final class IngestBenchmark {
         flushReport();
     }
 
+    /** Work that runs stacks with their data under a directory. */
+    @FunctionalInterface
+    private interface StackWork {
+        void run(Path work) throws Exception;
+    }
+
+    /** Runs {@code work} in a fresh directory under {@code --work-dir}, deleted afterwards. */
+    private void inWorkDir(StackWork work) throws Exception {
+        Path dir = Files.createTempDirectory(options.workDir, "bench-ingest-");
+        try {
+            work.run(dir);
+        } finally {
+            deleteRecursively(dir);
+        }
+    }
+
     /** Best effort: the stacks' Kafka logs and indexes are only needed during the run. */
     private static void deleteRecursively(Path dir) {
         try (Stream<Path> paths = Files.walk(dir)) {
@@ -531,7 +532,8 @@ public final class IngestBenchmark {
                 System.getProperty("os.arch"), System.getProperty("java.version"), loadAverage());
     }
 
-    private static String loadAverage() {
+    /** The 1, 5 and 15 minute load averages, for the report (this machine is shared). */
+    static String loadAverage() {
         try {
             String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
             return parts[0] + " " + parts[1] + " " + parts[2];
